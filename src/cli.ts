@@ -1,0 +1,258 @@
+/**
+ * The `osprey` command. Every sub-command answers --help. Errors say what went wrong and what to do, and the exit
+ * code is not 0.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, redactUrl, SETTINGS, type Config } from './config.ts';
+import { loadDemoSchool } from './directory/demo-load.ts';
+import { importPeople, type ImportOutcome } from './directory/service.ts';
+import { verifyAuditChain } from './platform/audit.ts';
+import { temporaryPassword } from './platform/auth/passwords.ts';
+import { systemClock } from './platform/context.ts';
+import { openConfiguredDatabase, startServer } from './platform/server.ts';
+import { createAdministrator, defaultSchool } from './platform/setup.ts';
+import { AppError } from './platform/errors.ts';
+
+const out = (s = '') => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+const GENERAL_HELP = `Osprey — online safety for schools: filtering, monitoring, incidents, agreements and reports.
+
+Usage: osprey <command> [options]
+
+Commands:
+  serve                 Start Osprey (web interface and API). Add --demo to load the demo school first.
+  demo                  Load the demo school (about 1,200 pupils, 120 staff and their parents; invented names).
+  admin create          Create an administrator account from the command line.
+  import people FILE    Import people from a CSV file or a OneRoster 1.1 folder; --dry-run shows the changes first.
+  audit verify          Check that nobody has altered or removed entries in the audit log.
+  migrate               Bring the database up to date (serve does this by itself at start).
+  settings              List every setting, its environment variable and its default.
+
+Run "osprey <command> --help" for the options of a command.
+Settings come from environment variables (e.g. OSPREY_HTTP_PORT, DATABASE_URL) or <data folder>/osprey.json.`;
+
+const HELP: Record<string, string> = {
+  serve: `Usage: osprey serve [--demo]
+
+Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080). The database is brought up to date
+first. On first start it prints a one-time set-up link for the first administrator.
+
+Options:
+  --demo     Load the demo school before starting (if it is not loaded already).
+  --help     Show this help.`,
+  demo: `Usage: osprey demo
+
+Loads a realistic demo school with invented names: about 1,200 pupils from Nursery to Year 11 in classes, about
+120 staff holding every role (one named DSL, Online Safety Lead, Online Safety Governor and network manager),
+governors, and parents linked to their children. Running it again changes nothing. If there is no administrator
+yet, it creates one called "admin" and prints a temporary password.`,
+  'admin create': `Usage: osprey admin create --username NAME --first-name NAME --last-name NAME [--email ADDRESS] [--school NAME]
+
+Creates an administrator with a temporary password, printed once, that must be changed at first log-on.
+Use it instead of the set-up link, or to add the second administrator every school should have.
+
+Options:
+  --username     Log-on name (letters, digits, dots, dashes).
+  --first-name   First name.
+  --last-name    Last name.
+  --email        E-mail address (optional).
+  --school       School name, used only when no school has been set up yet.`,
+  'import people': `Usage: osprey import people FILE... [--dry-run] [--skip-invalid] [--format csv|oneroster] [--keep-leavers]
+
+Imports people from the school's information system. FILE is either one CSV file in Osprey's format
+(columns: id, username, first_name, last_name, email, roles, year, classes, teams, children) or a OneRoster 1.1
+CSV folder or its files (orgs.csv, users.csv, classes.csv, enrollments.csv).
+People are matched on their id; changed details are updated; people who are no longer in the file are marked as
+leavers (never deleted).
+
+Options:
+  --dry-run        Show what would be added, changed and marked as leavers, and change nothing.
+  --skip-invalid   Import the good rows and list the rows skipped. Without it, one bad row stops the whole import.
+  --format         csv or oneroster (detected when left out).
+  --keep-leavers   Do not mark people missing from the file as leavers (for a partial file).`,
+  'audit verify': `Usage: osprey audit verify
+
+Walks the whole audit log and checks each entry's hash and its link to the entry before. Prints the first entry
+that has been altered or removed, and exits with code 1 if there is one.`,
+  migrate: `Usage: osprey migrate
+
+Applies any database changes the installed version needs. "osprey serve" does this at start; use this command to
+do it ahead of time, e.g. during an upgrade window.`,
+  settings: `Usage: osprey settings
+
+Lists every setting, its environment variable, its default and its current value.`,
+};
+
+function wantsHelp(args: string[]) {
+  return args.includes('--help') || args.includes('-h');
+}
+
+async function withDatabase<T>(config: Config, fn: (h: Awaited<ReturnType<typeof openConfiguredDatabase>>) => Promise<T>): Promise<T> {
+  const handle = await openConfiguredDatabase(config);
+  try {
+    return await fn(handle);
+  } finally {
+    await handle.close();
+  }
+}
+
+const CLI_ACTOR = (command: string) => ({ id: null, label: `command line (${command})`, ip: null });
+
+function progressBar(label: string) {
+  const tty = process.stderr.isTTY;
+  let last = -1;
+  return (done: number, total: number) => {
+    const pct = total ? Math.floor((done / total) * 100) : 100;
+    if (pct === last) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((pct / 100) * width);
+    const bar = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}% (${done}/${total})`;
+    if (tty) process.stderr.write(`\r${bar}${pct === 100 ? '\n' : ''}`);
+    else if (pct % 25 === 0) process.stderr.write(bar + '\n');
+  };
+}
+
+function readImportFiles(paths: string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const p of paths) {
+    if (!existsSync(p)) throw new AppError(2, 'missing_file', `There is no file or folder at ${p}. Check the path and try again.`);
+    const entries = statSync(p).isDirectory() ? readdirSync(p).filter((f) => f.toLowerCase().endsWith('.csv')).map((f) => path.join(p, f)) : [p];
+    for (const f of entries) files[path.basename(f)] = readFileSync(f, 'utf8');
+  }
+  if (Object.keys(files).length === 0) throw new AppError(2, 'missing_file', 'No CSV files were found. Give a CSV file or a OneRoster folder.');
+  return files;
+}
+
+function printOutcome(o: ImportOutcome, dryRun: boolean) {
+  const { plan } = o;
+  out(`Format: ${o.format === 'csv' ? 'Osprey CSV' : 'OneRoster 1.1 CSV'}`);
+  if (plan.problems.length) {
+    out(`\n${plan.problems.length} row${plan.problems.length === 1 ? ' has a problem' : 's have problems'}:`);
+    for (const p of plan.problems) out(`  ${p.file}:${p.line}: ${p.message}`);
+  }
+  const list = <T>(title: string, items: T[], fmt: (t: T) => string, max = 20) => {
+    out(`\n${title}: ${items.length}`);
+    for (const i of items.slice(0, max)) out(`  ${fmt(i)}`);
+    if (items.length > max) out(`  … and ${items.length - max} more`);
+  };
+  list('To add', plan.added, (a) => `+ ${a.name} (${a.username}; ${a.roles.join(', ')})`);
+  list('To change', plan.changed, (c) => `~ ${c.name} (${c.username}): ${c.changes.map((x) => `${x.field} '${x.from}' → '${x.to}'`).join('; ')}`);
+  list('To mark as leavers', plan.leavers, (l) => `- ${l.name} (${l.username})`);
+  if (plan.leaversNote) out(`  (${plan.leaversNote})`);
+  out(`\nUnchanged: ${plan.unchanged}`);
+  if (dryRun) out('\nDry run: nothing has been changed. Run again without --dry-run to apply.');
+  else if (o.applied) out(`\nDone: ${o.applied.added} added, ${o.applied.changed} changed, ${o.applied.leavers} marked as leavers${o.applied.skipped ? `, ${o.applied.skipped} rows skipped` : ''}.`);
+  else out('\nNothing was imported because some rows have problems. Fix them and import again, or use --skip-invalid to import the good rows only.');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') { out(GENERAL_HELP); return 0; }
+  const sub = ['admin', 'import', 'audit'].includes(command) ? `${command} ${rest[0] ?? ''}`.trim() : command;
+  const args = ['admin', 'import', 'audit'].includes(command) ? rest.slice(1) : rest;
+  if (!(sub in HELP)) {
+    err(`Unknown command "osprey ${sub}". Run "osprey --help" to see the commands.`);
+    return 2;
+  }
+  if (wantsHelp(args)) { out(HELP[sub]); return 0; }
+
+  if (sub === 'settings') {
+    const config = loadConfig();
+    for (const s of SETTINGS) {
+      const v = config[s.key];
+      out(`${s.env.padEnd(36)} ${String(s.key === 'databaseUrl' && v ? redactUrl(String(v)) : v ?? '(not set)').padEnd(28)} ${s.description} Default: ${s.default ?? 'not set'}.`);
+    }
+    return 0;
+  }
+
+  const config = loadConfig();
+
+  if (sub === 'serve') {
+    const { values } = parseArgs({ args, options: { demo: { type: 'boolean', default: false } } });
+    if (values.demo) await withDatabase(config, (h) => runDemo(h.db));
+    const server = await startServer(config);
+    out(`Osprey is running at ${server.url}`);
+    out(`Database: ${server.handle.kind === 'embedded' ? `embedded, in ${server.handle.location}` : `PostgreSQL server at ${server.handle.location}`}`);
+    if (server.setupUrl) {
+      out('\nNo administrator has been set up yet. Open this one-time link to set up the first administrator:');
+      out(`  ${server.setupUrl}`);
+      out('(or stop Osprey and run "npm run osprey -- admin create --help")');
+    } else {
+      out(`Log in at ${server.url}/login`);
+    }
+    const stop = async () => { await server.close(); process.exit(0); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1;
+  }
+
+  if (sub === 'migrate') {
+    await withDatabase(config, async () => {});
+    out('The database is up to date.');
+    return 0;
+  }
+
+  if (sub === 'demo') {
+    await withDatabase(config, (h) => runDemo(h.db));
+    return 0;
+  }
+
+  if (sub === 'admin create') {
+    const { values } = parseArgs({ args, options: { username: { type: 'string' }, 'first-name': { type: 'string' }, 'last-name': { type: 'string' }, email: { type: 'string' }, school: { type: 'string' } } });
+    const missing = ['username', 'first-name', 'last-name'].filter((k) => !values[k as keyof typeof values]);
+    if (missing.length) { err(`Missing ${missing.map((m) => `--${m}`).join(', ')}. Run "osprey admin create --help" for an example.`); return 2; }
+    const password = temporaryPassword();
+    await withDatabase(config, (h) => createAdministrator(h.db, systemClock, {
+      schoolName: values.school ?? 'My school', givenName: values['first-name']!, familyName: values['last-name']!, username: values.username!, email: values.email, password, temporary: true,
+    }, CLI_ACTOR('admin create')));
+    out(`Administrator "${values.username!.toLowerCase()}" created.`);
+    out(`Temporary password: ${password}`);
+    out('They must choose a new password when they first log in.');
+    return 0;
+  }
+
+  if (sub === 'import people') {
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { 'dry-run': { type: 'boolean', default: false }, 'skip-invalid': { type: 'boolean', default: false }, format: { type: 'string' }, 'keep-leavers': { type: 'boolean', default: false } } });
+    if (positionals.length === 0) { err('Give the file or folder to import. Run "osprey import people --help" for the formats.'); return 2; }
+    if (values.format && !['csv', 'oneroster'].includes(values.format)) { err(`--format must be csv or oneroster, not '${values.format}'.`); return 2; }
+    const files = readImportFiles(positionals);
+    const outcome = await withDatabase(config, async (h) => {
+      const school = await defaultSchool(h.db);
+      if (!school) throw new AppError(2, 'no_school', 'Osprey has not been set up yet. Start it with "npm start" and follow the set-up link, or run "osprey admin create", then import.');
+      return importPeople({ db: h.db, clock: systemClock, actor: { ...CLI_ACTOR('import people'), schoolId: school.id } }, {
+        files, format: values.format as 'csv' | 'oneroster' | undefined, dryRun: values['dry-run'], skipInvalid: values['skip-invalid'],
+        markLeavers: !values['keep-leavers'], onProgress: progressBar('Importing'),
+      });
+    });
+    printOutcome(outcome, values['dry-run']);
+    return outcome.plan.problems.length && !outcome.applied && !values['dry-run'] ? 1 : outcome.plan.problems.length && values['dry-run'] ? 1 : 0;
+  }
+
+  if (sub === 'audit verify') {
+    const result = await withDatabase(config, (h) => verifyAuditChain(h.db));
+    if (result.ok) { out(`The audit log is intact: ${result.checked} entries checked.`); return 0; }
+    err(`The audit log has been tampered with: entry ${result.firstBroken!.seq} is broken — ${result.firstBroken!.reason}.`);
+    err(`${result.checked} entries before it are intact. Keep a copy of the database as it is and tell your Data Protection Officer.`);
+    return 1;
+  }
+  return 2;
+}
+
+async function runDemo(db: Parameters<typeof loadDemoSchool>[0]) {
+  const result = await loadDemoSchool(db, systemClock, progressBar('Loading the demo school'));
+  out(`Demo school "${result.schoolName}": ${result.pupils} pupils, ${result.staff} staff, ${result.parents} parents and carers, ${result.governors} governors.`);
+  if (result.adminPassword) out(`Log in as "admin" with the temporary password: ${result.adminPassword}`);
+}
+
+main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exitCode = code; }, (e: unknown) => {
+  if (e instanceof ConfigError) { err(e.message); process.exitCode = 78; return; }
+  if (e instanceof AppError) { err(e.message); process.exitCode = e.statusCode < 100 ? e.statusCode : 1; return; }
+  if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) { err(`${e.message}. Run the command with --help to see its options.`); process.exitCode = 2; return; }
+  err(`Osprey stopped because of an unexpected error: ${(e as Error)?.stack ?? e}`);
+  process.exitCode = 1;
+});
+

@@ -1,0 +1,142 @@
+/**
+ * One typed configuration: defaults → file (`<dataDir>/osprey.json` or OSPREY_CONFIG_FILE) → environment.
+ * Validated once at start; every problem is reported together so a network manager fixes them in one go.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string | undefined;
+  httpHost: string;
+  httpPort: number;
+  proxyPort: number;
+  dnsPort: number;
+  publicUrl: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sessionHours: number;
+  loginMaxFailures: number;
+  lockoutMinutes: number;
+  staffPasswordRotationDays: number;
+  maxRequestBytes: number;
+  maxImportBytes: number;
+}
+
+interface SettingSpec {
+  key: keyof Config;
+  env: string;
+  default: string | number | undefined;
+  kind: 'string' | 'port' | 'int' | 'url' | 'level' | 'path' | 'host';
+  description: string;
+  min?: number;
+}
+
+/** Every setting, its environment variable, default and meaning. The README's reference table mirrors this list. */
+export const SETTINGS: readonly SettingSpec[] = [
+  { key: 'dataDir', env: 'OSPREY_DATA_DIR', default: './data', kind: 'path', description: 'Folder for the embedded database, keys and spool files. Back this folder up.' },
+  { key: 'databaseUrl', env: 'DATABASE_URL', default: undefined, kind: 'url', description: 'PostgreSQL server to use instead of the embedded database, e.g. postgres://osprey@db.example/osprey.' },
+  { key: 'httpHost', env: 'OSPREY_HTTP_HOST', default: '0.0.0.0', kind: 'host', description: 'Address the web interface and API listen on.' },
+  { key: 'httpPort', env: 'OSPREY_HTTP_PORT', default: 8080, kind: 'port', description: 'Port of the web interface and API.' },
+  { key: 'proxyPort', env: 'OSPREY_PROXY_PORT', default: 3128, kind: 'port', description: 'Port of the filtering web proxy.' },
+  { key: 'dnsPort', env: 'OSPREY_DNS_PORT', default: 5353, kind: 'port', description: 'Port of the filtering DNS resolver (53 needs extra privileges).' },
+  { key: 'publicUrl', env: 'OSPREY_PUBLIC_URL', default: undefined, kind: 'url', description: 'Address people use to reach Osprey, used in set-up links and e-mails. Defaults to http://localhost:<port>.' },
+  { key: 'logLevel', env: 'OSPREY_LOG_LEVEL', default: 'info', kind: 'level', description: 'How much the server logs: fatal, error, warn, info, debug, trace or silent.' },
+  { key: 'sessionHours', env: 'OSPREY_SESSION_HOURS', default: 8, kind: 'int', min: 1, description: 'How long a log-in lasts without activity, in hours.' },
+  { key: 'loginMaxFailures', env: 'OSPREY_LOGIN_MAX_FAILURES', default: 5, kind: 'int', min: 1, description: 'Wrong passwords in a row before an account is locked.' },
+  { key: 'lockoutMinutes', env: 'OSPREY_LOCKOUT_MINUTES', default: 15, kind: 'int', min: 1, description: 'How long a locked account stays locked, in minutes.' },
+  { key: 'staffPasswordRotationDays', env: 'OSPREY_STAFF_PASSWORD_ROTATION_DAYS', default: 0, kind: 'int', min: 0, description: 'Staff must choose a new password after this many days (0 = never; some policies ask for 60).' },
+  { key: 'maxRequestBytes', env: 'OSPREY_MAX_REQUEST_BYTES', default: 1048576, kind: 'int', min: 1024, description: 'Largest API request body accepted, in bytes.' },
+  { key: 'maxImportBytes', env: 'OSPREY_MAX_IMPORT_BYTES', default: 52428800, kind: 'int', min: 1024, description: 'Largest people-import upload accepted, in bytes.' },
+];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Osprey cannot start because of ${problems.length === 1 ? 'a problem' : `${problems.length} problems`} with its settings:\n` +
+      problems.map((p) => `  - ${p}`).join('\n'));
+  }
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Environment variables that start with OSPREY_ but are not settings (used by tests and tools). */
+const NON_SETTING_ENV = new Set(['OSPREY_CONFIG_FILE', 'OSPREY_TEST_DATABASE', 'OSPREY_CHROMIUM']);
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Config, unknown>> = {}): Config {
+  const problems: string[] = [];
+  const raw: Partial<Record<keyof Config, unknown>> = {};
+  for (const s of SETTINGS) raw[s.key] = s.default;
+
+  const dataDirGuess = String(overrides.dataDir ?? env.OSPREY_DATA_DIR ?? './data');
+  const file = env.OSPREY_CONFIG_FILE ?? path.join(dataDirGuess, 'osprey.json');
+  if (existsSync(file)) {
+    try {
+      const fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      for (const [k, v] of Object.entries(fromFile)) {
+        const spec = SETTINGS.find((s) => s.key === k);
+        if (!spec) problems.push(`unknown setting '${k}' in ${file} — remove it, or use one of: ${SETTINGS.map((s) => s.key).join(', ')}`);
+        else raw[spec.key] = v;
+      }
+    } catch (e) {
+      problems.push(`${file} is not valid JSON (${(e as Error).message}) — fix or remove the file`);
+    }
+  } else if (env.OSPREY_CONFIG_FILE) {
+    problems.push(`OSPREY_CONFIG_FILE points at ${file}, which does not exist — create it or unset the variable`);
+  }
+
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('OSPREY_') || NON_SETTING_ENV.has(name)) continue;
+    const spec = SETTINGS.find((s) => s.env === name);
+    if (!spec) problems.push(`unknown setting ${name} in the environment — unset it, or use one of: ${SETTINGS.filter((s) => s.env.startsWith('OSPREY_')).map((s) => s.env).join(', ')}`);
+    else if (value !== undefined && value !== '') raw[spec.key] = value;
+  }
+  if (env.DATABASE_URL) raw.databaseUrl = env.DATABASE_URL;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k as keyof Config] = v;
+
+  const config = {} as Record<keyof Config, unknown>;
+  for (const s of SETTINGS) {
+    const value = raw[s.key];
+    const where = `${s.key} (${s.env})`;
+    if (value === undefined || value === null || value === '') { config[s.key] = undefined; continue; }
+    switch (s.kind) {
+      case 'port':
+      case 'int': {
+        const n = typeof value === 'number' ? value : /^\s*-?\d+\s*$/.test(String(value)) ? Number(value) : NaN;
+        if (s.kind === 'port' && !(Number.isInteger(n) && n >= 0 && n <= 65535)) problems.push(`${where} is '${value}', which is not a port — use a whole number from 1 to 65535 (0 picks a free port)`);
+        else if (s.kind === 'int' && !(Number.isInteger(n) && n >= (s.min ?? 0))) problems.push(`${where} is '${value}' — use a whole number of at least ${s.min ?? 0}`);
+        config[s.key] = n;
+        break;
+      }
+      case 'url': {
+        const text = String(value);
+        try {
+          const u = new URL(text);
+          if (s.key === 'databaseUrl' && !['postgres:', 'postgresql:'].includes(u.protocol)) problems.push(`${where} must start with postgres:// — for example postgres://osprey@localhost:5432/osprey`);
+          if (s.key === 'publicUrl' && !['http:', 'https:'].includes(u.protocol)) problems.push(`${where} must start with http:// or https://`);
+        } catch {
+          problems.push(`${where} is not a valid address: '${s.key === 'databaseUrl' ? redactUrl(text) : text}'`);
+        }
+        config[s.key] = text;
+        break;
+      }
+      case 'level':
+        if (!LEVELS.includes(String(value))) problems.push(`${where} is '${value}' — use one of: ${LEVELS.join(', ')}`);
+        config[s.key] = String(value);
+        break;
+      default:
+        config[s.key] = String(value);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  const result = config as unknown as Config;
+  result.dataDir = path.resolve(result.dataDir);
+  return result;
+}
+
+/** Hides the password in a database address before it is printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export function publicUrlOf(config: Config, boundPort?: number): string {
+  return config.publicUrl ?? `http://localhost:${boundPort ?? config.httpPort}`;
+}

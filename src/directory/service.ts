@@ -1,0 +1,170 @@
+/** Directory operations: authorise (routes did), load, act, audit, return. */
+import { appendAudit } from '../platform/audit.ts';
+import type { ServiceContext } from '../platform/context.ts';
+import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
+import { applyImport, planImport, type ApplySummary, type ImportPlan } from './import-apply.ts';
+import { parseImport } from './import/detect.ts';
+import * as store from './store.ts';
+import { GROUP_KINDS, isRole, ROLE_LABELS, ROLES, type GroupKind, type Role } from './types.ts';
+
+export async function searchPeople(ctx: ServiceContext, query: store.PeopleQuery) {
+  const result = await store.searchPeople(ctx.db, ctx.actor.schoolId, query);
+  // R10.3: reading personal data is audited; a search records what was asked and how many people it showed.
+  await appendAudit(ctx.db, ctx.actor, { action: 'people.searched', entityType: 'person', details: { q: query.q ?? '', groupId: query.groupId ?? null, role: query.role ?? null, shown: result.people.length } }, ctx.clock.now());
+  return result;
+}
+
+export async function viewPerson(ctx: ServiceContext, id: string) {
+  const person = await store.getPerson(ctx.db, ctx.actor.schoolId, id);
+  if (!person) throw notFound('That person');
+  const [groups, links] = await Promise.all([store.groupsOfPerson(ctx.db, id), store.linksOfPerson(ctx.db, id)]);
+  await appendAudit(ctx.db, ctx.actor, { action: 'person.viewed', entityType: 'person', entityId: id }, ctx.clock.now());
+  return { person, groups, links };
+}
+
+export interface PersonInput {
+  username: string;
+  givenName: string;
+  familyName: string;
+  email?: string | null;
+  yearGroup?: string | null;
+  externalId?: string | null;
+  roles: string[];
+}
+
+function checkRoles(roles: string[]): Role[] {
+  const unknown = roles.filter((r) => !isRole(r));
+  if (unknown.length) throw badRequest(`Unknown role ${unknown.map((r) => `'${r}'`).join(', ')}. Use one of: ${ROLES.join(', ')}.`);
+  return roles as Role[];
+}
+
+export async function createPerson(ctx: ServiceContext, input: PersonInput) {
+  const roles = checkRoles(input.roles);
+  if (roles.includes('administrator')) throw new AppError(403, 'forbidden', 'Add the person first, then give them the administrator role from their page.');
+  if (roles.includes('pupil') && !input.yearGroup) throw badRequest('A pupil needs a year group. Choose one and try again.');
+  const username = input.username.trim().toLowerCase();
+  return ctx.db.transaction().execute(async (tx) => {
+    const taken = await tx.selectFrom('people').select('id').where('school_id', '=', ctx.actor.schoolId).where('username', '=', username).executeTakeFirst();
+    if (taken) throw conflict(`The username '${username}' is already used. Choose another.`);
+    const now = ctx.clock.now();
+    const id = await store.insertPerson(tx, ctx.actor.schoolId, { ...input, username, roles, source: 'manual' }, now);
+    await appendAudit(tx, ctx.actor, { action: 'person.created', entityType: 'person', entityId: id, details: { username, roles } }, now);
+    return id;
+  });
+}
+
+export async function updatePerson(ctx: ServiceContext, id: string, changes: Partial<Omit<PersonInput, 'roles'>> & { status?: 'active' | 'leaver' | 'disabled' }) {
+  return ctx.db.transaction().execute(async (tx) => {
+    const before = await store.getPerson(tx, ctx.actor.schoolId, id);
+    if (!before) throw notFound('That person');
+    const now = ctx.clock.now();
+    if (changes.username) {
+      changes.username = changes.username.trim().toLowerCase();
+      const taken = await tx.selectFrom('people').select('id').where('school_id', '=', ctx.actor.schoolId).where('username', '=', changes.username).where('id', '!=', id).executeTakeFirst();
+      if (taken) throw conflict(`The username '${changes.username}' is already used. Choose another.`);
+    }
+    if (changes.status && changes.status !== 'active' && before.roles.includes('administrator')) await ensureOtherAdministrator(tx, ctx.actor.schoolId, id);
+    const leftAt = changes.status === undefined ? undefined : changes.status === 'leaver' ? now : null;
+    await store.updatePerson(tx, ctx.actor.schoolId, id, { ...changes, leftAt }, now);
+    if (changes.status && changes.status !== 'active') await tx.deleteFrom('sessions').where('person_id', '=', id).execute();
+    const diff = Object.entries(changes).filter(([k, v]) => v !== undefined && (before as unknown as Record<string, unknown>)[k] !== v)
+      .map(([field, to]) => ({ field, from: (before as unknown as Record<string, unknown>)[field] ?? null, to }));
+    await appendAudit(tx, ctx.actor, { action: 'person.updated', entityType: 'person', entityId: id, details: { changes: diff } }, now);
+  });
+}
+
+/** R1.5: there must always be someone who can administer Osprey. */
+async function ensureOtherAdministrator(db: ServiceContext['db'], schoolId: string, personId: string) {
+  const others = await db.selectFrom('person_roles as pr').innerJoin('people as p', 'p.id', 'pr.person_id')
+    .where('pr.school_id', '=', schoolId).where('pr.role', '=', 'administrator').where('p.status', '=', 'active').where('p.id', '!=', personId)
+    .select('p.id').limit(1).execute();
+  if (others.length === 0) throw conflict('This is the only administrator. Give someone else the administrator role first — the school should have at least two.');
+}
+
+export async function setRoles(ctx: ServiceContext, id: string, rolesIn: string[]) {
+  const roles = checkRoles(rolesIn);
+  return ctx.db.transaction().execute(async (tx) => {
+    const before = await store.getPerson(tx, ctx.actor.schoolId, id);
+    if (!before) throw notFound('That person');
+    if (before.roles.includes('administrator') && !roles.includes('administrator')) await ensureOtherAdministrator(tx, ctx.actor.schoolId, id);
+    if (roles.includes('pupil') && !before.yearGroup) throw badRequest('A pupil needs a year group. Set the year group first, then give the pupil role.');
+    await store.setRoles(tx, ctx.actor.schoolId, id, roles);
+    await appendAudit(tx, ctx.actor, { action: 'person.roles_changed', entityType: 'person', entityId: id, details: { from: before.roles, to: [...new Set(roles)].sort() } }, ctx.clock.now());
+  });
+}
+
+export async function listGroups(ctx: ServiceContext, kind?: GroupKind) {
+  return store.listGroups(ctx.db, ctx.actor.schoolId, kind);
+}
+
+export async function createGroup(ctx: ServiceContext, input: { kind: string; name: string; description?: string }) {
+  if (!(GROUP_KINDS as readonly string[]).includes(input.kind)) throw badRequest(`Unknown kind of group '${input.kind}'. Use one of: ${GROUP_KINDS.join(', ')}.`);
+  const name = input.name.trim();
+  if (!name) throw badRequest('Give the group a name.');
+  return ctx.db.transaction().execute(async (tx) => {
+    const exists = await tx.selectFrom('groups').select('id').where('school_id', '=', ctx.actor.schoolId).where('kind', '=', input.kind).where('name', '=', name).executeTakeFirst();
+    if (exists) throw conflict(`There is already a group called '${name}'. Choose another name.`);
+    const now = ctx.clock.now();
+    const id = await store.ensureGroup(tx, ctx.actor.schoolId, input.kind as GroupKind, name, now, input.description ?? '');
+    await appendAudit(tx, ctx.actor, { action: 'group.created', entityType: 'group', entityId: id, details: { kind: input.kind, name } }, now);
+    return id;
+  });
+}
+
+export async function changeMembers(ctx: ServiceContext, groupId: string, add: string[], remove: string[]) {
+  return ctx.db.transaction().execute(async (tx) => {
+    const group = await store.getGroup(tx, ctx.actor.schoolId, groupId);
+    if (!group) throw notFound('That group');
+    const known = new Set((await tx.selectFrom('people').select('id').where('school_id', '=', ctx.actor.schoolId).where('id', 'in', [...add, ...remove, '00000000-0000-0000-0000-000000000000']).execute()).map((r) => r.id));
+    const missing = [...add, ...remove].filter((id) => !known.has(id));
+    if (missing.length) throw badRequest(`${missing.length} of the people given were not found. Reload the page and try again.`, { missing });
+    await store.addMembers(tx, ctx.actor.schoolId, groupId, add);
+    await store.removeMembers(tx, groupId, remove);
+    await appendAudit(tx, ctx.actor, { action: 'group.members_changed', entityType: 'group', entityId: groupId, details: { added: add, removed: remove } }, ctx.clock.now());
+  });
+}
+
+export interface ImportRequest {
+  files: Record<string, string>;
+  format?: 'csv' | 'oneroster';
+  dryRun: boolean;
+  skipInvalid?: boolean;
+  markLeavers?: boolean;
+  source?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportOutcome { format: 'csv' | 'oneroster'; plan: ImportPlan; applied: ApplySummary | null }
+
+/** Dry run → the diff. Apply → all or nothing, unless skipInvalid, which applies the good rows and lists the rest. */
+export async function importPeople(ctx: ServiceContext, req: ImportRequest): Promise<ImportOutcome> {
+  const parsed = parseImport({ files: req.files, format: req.format });
+  const plan = await planImport(ctx.db, ctx.actor.schoolId, parsed, { markLeavers: req.markLeavers });
+  if (req.dryRun || (plan.problems.length > 0 && !req.skipInvalid)) return { format: parsed.format, plan, applied: null };
+  const applied = await applyImport(ctx.db, ctx.actor.schoolId, parsed, plan, { source: req.source ?? parsed.format, actor: ctx.actor, now: ctx.clock.now(), onProgress: req.onProgress });
+  return { format: parsed.format, plan, applied };
+}
+
+/** Numbers for leaders and governors: no names except the roles register people need to know (R9.2). */
+export async function directoryReport(ctx: ServiceContext) {
+  const { db } = ctx;
+  const schoolId = ctx.actor.schoolId;
+  const byRole = await db.selectFrom('person_roles as pr').innerJoin('people as p', 'p.id', 'pr.person_id')
+    .where('pr.school_id', '=', schoolId).where('p.status', '=', 'active').groupBy('pr.role')
+    .select(['pr.role', (eb) => eb.fn.countAll<number>().as('n')]).execute();
+  const byKeyStage = await db.selectFrom('groups as g').innerJoin('group_members as gm', 'gm.group_id', 'g.id').innerJoin('people as p', 'p.id', 'gm.person_id')
+    .where('g.school_id', '=', schoolId).where('g.kind', '=', 'key_stage').where('p.status', '=', 'active').groupBy('g.name')
+    .select(['g.name', (eb) => eb.fn.countAll<number>().as('n')]).orderBy('g.name').execute();
+  const register = await db.selectFrom('person_roles as pr').innerJoin('people as p', 'p.id', 'pr.person_id')
+    .where('pr.school_id', '=', schoolId).where('p.status', '=', 'active')
+    .where('pr.role', 'in', ['headteacher', 'dsl', 'deputy_dsl', 'online_safety_lead', 'online_safety_governor', 'network_manager', 'dpo'])
+    .select(['pr.role', 'p.given_name', 'p.family_name']).orderBy('pr.role').orderBy('p.family_name').execute();
+  const leavers = await db.selectFrom('people').where('school_id', '=', schoolId).where('status', '=', 'leaver').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  await appendAudit(db, ctx.actor, { action: 'report.viewed', entityType: 'report', entityId: 'directory' }, ctx.clock.now());
+  return {
+    roles: ROLES.map((r) => ({ role: r, label: ROLE_LABELS[r], count: Number(byRole.find((x) => x.role === r)?.n ?? 0) })),
+    keyStages: byKeyStage.map((k) => ({ name: k.name, count: Number(k.n) })),
+    rolesRegister: register.map((r) => ({ role: r.role, label: ROLE_LABELS[r.role as Role], name: `${r.given_name} ${r.family_name}` })),
+    leavers: Number(leavers.n),
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * Log-on, sessions, passwords and two-step verification (R1.5, R1.6). Accounts and sessions are this module's
+ * tables; people and roles come from the directory.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { authenticator } from 'otplib';
+import QRCode from 'qrcode';
+import type { Config } from '../../config.ts';
+import { getPerson, findPersonByUsername, type PersonRow } from '../../directory/store.ts';
+import { appendAudit, type AuditActor } from '../audit.ts';
+import type { Clock } from '../context.ts';
+import type { Db } from '../db.ts';
+import { AppError, badRequest } from '../errors.ts';
+import { MFA_REQUIRED_ROLES, STAFF_ROLES } from '../permissions.ts';
+import type { SecretBox } from '../secrets.ts';
+import { decoyHash, hashPassword, passwordProblem, temporaryPassword, verifyPassword } from './passwords.ts';
+
+export interface AuthDeps { db: Db; clock: Clock; config: Config; secrets: SecretBox }
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface SessionInfo {
+  token: string;
+  csrfToken: string;
+}
+
+export interface CurrentUser {
+  person: PersonRow;
+  sessionHash: string;
+  csrfToken: string;
+  mustChangePassword: boolean;
+  mfaEnrolled: boolean;
+  mfaRequired: boolean;
+}
+
+const wrongCredentials = (config: Config) => new AppError(401, 'wrong_credentials',
+  `The username or password is not right. Check them and try again. After ${config.loginMaxFailures} wrong tries the account is locked for ${config.lockoutMinutes} minutes.`);
+
+function needsMfa(roles: readonly string[]): boolean {
+  return roles.some((r) => (MFA_REQUIRED_ROLES as readonly string[]).includes(r));
+}
+
+function rotationDue(deps: AuthDeps, person: PersonRow, changedAt: Date | null): boolean {
+  const days = deps.config.staffPasswordRotationDays;
+  if (!days || !person.roles.some((r) => (STAFF_ROLES as readonly string[]).includes(r))) return false;
+  if (!changedAt) return true;
+  return deps.clock.now().getTime() - new Date(changedAt).getTime() > days * 86_400_000;
+}
+
+function verifyTotp(secret: string, code: string, now: Date): boolean {
+  const totp = authenticator.clone({ epoch: now.getTime(), window: 1 });
+  return totp.check(code.replace(/\s+/g, ''), secret);
+}
+
+async function useRecoveryCode(db: Db, personId: string, code: string, now: Date): Promise<boolean> {
+  const normalised = code.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+  const r = await db.updateTable('recovery_codes').set({ used_at: now })
+    .where('person_id', '=', personId).where('code_hash', '=', sha256(normalised)).where('used_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export interface LogInRequest { username: string; password: string; code?: string; ip: string; userAgent?: string }
+export type LogInResult = { status: 'ok'; session: SessionInfo } | { status: 'mfa_required' };
+
+export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInResult> {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const person = await findPersonByUsername(db, req.username);
+  const account = person && await db.selectFrom('accounts').selectAll().where('person_id', '=', person.id).executeTakeFirst();
+  const actor: AuditActor = { id: person?.id ?? null, label: person?.username ?? req.username.slice(0, 100), ip: req.ip, schoolId: person?.schoolId };
+  if (!person || !account?.password_hash) {
+    await verifyPassword(await decoyHash(), req.password);
+    throw wrongCredentials(config);
+  }
+  if (account.locked_until && new Date(account.locked_until) > now) {
+    const until = new Date(account.locked_until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+    throw new AppError(423, 'account_locked', `This account is locked after too many wrong passwords. Try again after ${until}, or ask an Osprey administrator to unlock it.`);
+  }
+  if (person.status !== 'active') {
+    throw new AppError(403, 'account_disabled', 'This account is no longer active. If you think that is wrong, speak to the school office or the network manager.');
+  }
+  const passwordOk = await verifyPassword(account.password_hash, req.password);
+  let mfaOk = true;
+  if (passwordOk && account.mfa_enabled_at && account.mfa_secret) {
+    if (!req.code) return { status: 'mfa_required' };
+    mfaOk = verifyTotp(deps.secrets.open(account.mfa_secret), req.code, now) || await useRecoveryCode(db, person.id, req.code, now);
+  }
+  if (!passwordOk || !mfaOk) {
+    await db.transaction().execute(async (tx) => {
+      const failures = account.failed_attempts + 1;
+      const lock = failures >= config.loginMaxFailures;
+      await tx.updateTable('accounts').set({
+        failed_attempts: lock ? 0 : failures,
+        locked_until: lock ? new Date(now.getTime() + config.lockoutMinutes * 60_000) : account.locked_until,
+      }).where('person_id', '=', person.id).execute();
+      await appendAudit(tx, actor, { action: lock ? 'auth.account_locked' : 'auth.login_failed', entityType: 'person', entityId: person.id, details: { reason: passwordOk ? 'wrong two-step code' : 'wrong password' } }, now);
+    });
+    if (!passwordOk) throw wrongCredentials(config);
+    throw new AppError(401, 'wrong_code', 'That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.');
+  }
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('accounts').set({ failed_attempts: 0, locked_until: null, last_login_at: now }).where('person_id', '=', person.id).execute();
+    await tx.insertInto('sessions').values({
+      id_hash: sha256(token), person_id: person.id, school_id: person.schoolId, csrf_token: csrfToken,
+      mfa_verified: Boolean(account.mfa_enabled_at), ip: req.ip, user_agent: req.userAgent?.slice(0, 300) ?? null,
+      created_at: now, last_seen_at: now, expires_at: new Date(now.getTime() + config.sessionHours * 3_600_000),
+    }).execute();
+    await appendAudit(tx, actor, { action: 'auth.login', entityType: 'person', entityId: person.id, details: { mfa: Boolean(account.mfa_enabled_at) } }, now);
+  });
+  return { status: 'ok', session: { token, csrfToken } };
+}
+
+/** The person behind a session cookie, or undefined when the session is unknown or has expired. Slides the expiry. */
+export async function currentUser(deps: AuthDeps, token: string): Promise<CurrentUser | undefined> {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const idHash = sha256(token);
+  const session = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+  if (!session || new Date(session.expires_at) <= now) return undefined;
+  const person = await getPerson(db, session.school_id, session.person_id);
+  if (!person || person.status !== 'active') return undefined;
+  const account = await db.selectFrom('accounts').select(['must_change_password', 'password_changed_at', 'mfa_enabled_at']).where('person_id', '=', person.id).executeTakeFirst();
+  // Touch at most once a minute so reads do not turn every request into a write.
+  if (now.getTime() - new Date(session.last_seen_at).getTime() > 60_000) {
+    await db.updateTable('sessions').set({ last_seen_at: now, expires_at: new Date(now.getTime() + config.sessionHours * 3_600_000) }).where('id_hash', '=', idHash).execute();
+  }
+  return {
+    person, sessionHash: idHash, csrfToken: session.csrf_token,
+    mustChangePassword: Boolean(account?.must_change_password) || rotationDue(deps, person, account?.password_changed_at ?? null),
+    mfaEnrolled: Boolean(account?.mfa_enabled_at),
+    mfaRequired: needsMfa(person.roles),
+  };
+}
+
+export async function logOut(deps: AuthDeps, user: CurrentUser, ip: string): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('sessions').where('id_hash', '=', user.sessionHash).execute();
+    await appendAudit(tx, { id: user.person.id, label: user.person.username, ip, schoolId: user.person.schoolId }, { action: 'auth.logout', entityType: 'person', entityId: user.person.id }, deps.clock.now());
+  });
+}
+
+export async function changePassword(deps: AuthDeps, user: CurrentUser, current: string, next: string, ip: string): Promise<void> {
+  const { db, clock } = deps;
+  const account = await db.selectFrom('accounts').select('password_hash').where('person_id', '=', user.person.id).executeTakeFirstOrThrow();
+  if (!account.password_hash || !(await verifyPassword(account.password_hash, current))) {
+    throw new AppError(400, 'wrong_current_password', 'Your current password is not right. Type it again.');
+  }
+  const problem = passwordProblem(next, user.person.username);
+  if (problem) throw badRequest(problem);
+  if (await verifyPassword(account.password_hash, next)) throw badRequest('Choose a new password that is different from the one you have now.');
+  const hashed = await hashPassword(next);
+  const now = clock.now();
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('accounts').set({ password_hash: hashed, must_change_password: false, password_changed_at: now }).where('person_id', '=', user.person.id).execute();
+    // Other devices logged in with the old password are logged out.
+    await tx.deleteFrom('sessions').where('person_id', '=', user.person.id).where('id_hash', '!=', user.sessionHash).execute();
+    await appendAudit(tx, { id: user.person.id, label: user.person.username, ip, schoolId: user.person.schoolId }, { action: 'auth.password_changed', entityType: 'person', entityId: user.person.id }, now);
+  });
+}
+
+/** Gives a person a temporary password that they must change at first log-on. Returns it once, to show or print. */
+export async function setTemporaryPassword(deps: AuthDeps, actor: AuditActor, person: PersonRow, password = temporaryPassword()): Promise<string> {
+  const hashed = await hashPassword(password);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.insertInto('accounts').values({ person_id: person.id, school_id: person.schoolId, password_hash: hashed, must_change_password: true, password_changed_at: now, created_at: now })
+      .onConflict((oc) => oc.column('person_id').doUpdateSet({ password_hash: hashed, must_change_password: true, password_changed_at: now, failed_attempts: 0, locked_until: null }))
+      .execute();
+    await tx.deleteFrom('sessions').where('person_id', '=', person.id).execute();
+    await appendAudit(tx, actor, { action: 'account.temporary_password', entityType: 'person', entityId: person.id }, now);
+  });
+  return password;
+}
+
+export async function unlockAccount(deps: AuthDeps, actor: AuditActor, person: PersonRow): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('accounts').set({ failed_attempts: 0, locked_until: null }).where('person_id', '=', person.id).execute();
+    await appendAudit(tx, actor, { action: 'account.unlocked', entityType: 'person', entityId: person.id }, deps.clock.now());
+  });
+}
+
+export async function resetMfa(deps: AuthDeps, actor: AuditActor, person: PersonRow): Promise<void> {
+  await deps.db.transaction().execute(async (tx) => {
+    await tx.updateTable('accounts').set({ mfa_secret: null, mfa_enabled_at: null }).where('person_id', '=', person.id).execute();
+    await tx.deleteFrom('recovery_codes').where('person_id', '=', person.id).execute();
+    await tx.deleteFrom('sessions').where('person_id', '=', person.id).execute();
+    await appendAudit(tx, actor, { action: 'account.mfa_reset', entityType: 'person', entityId: person.id }, deps.clock.now());
+  });
+}
+
+export async function accountStatus(db: Db, personId: string, now: Date) {
+  const a = await db.selectFrom('accounts').select(['password_hash', 'must_change_password', 'locked_until', 'last_login_at', 'mfa_enabled_at']).where('person_id', '=', personId).executeTakeFirst();
+  return {
+    canLogIn: Boolean(a?.password_hash),
+    mustChangePassword: Boolean(a?.must_change_password),
+    locked: Boolean(a?.locked_until && new Date(a.locked_until) > now),
+    lastLoginAt: a?.last_login_at ? new Date(a.last_login_at).toISOString() : null,
+    mfaEnrolled: Boolean(a?.mfa_enabled_at),
+  };
+}
+
+/** Step 1 of enrolment: a new secret (kept encrypted, not yet active) and a QR code for the authenticator app. */
+export async function startMfaEnrolment(deps: AuthDeps, user: CurrentUser) {
+  if (user.mfaEnrolled) throw new AppError(409, 'already_enrolled', 'Two-step verification is already set up for your account. Ask an administrator to reset it if you have a new phone.');
+  const secret = authenticator.generateSecret(20);
+  await deps.db.updateTable('accounts').set({ mfa_secret: deps.secrets.seal(secret) }).where('person_id', '=', user.person.id).execute();
+  const otpauthUrl = authenticator.keyuri(user.person.username, 'Osprey', secret);
+  return { secret, otpauthUrl, qrSvg: await QRCode.toString(otpauthUrl, { type: 'svg', margin: 1 }) };
+}
+
+/** Step 2: the first code proves the app is set up; the person gets ten single-use recovery codes, shown once. */
+export async function confirmMfaEnrolment(deps: AuthDeps, user: CurrentUser, code: string, ip: string): Promise<string[]> {
+  const { db, clock } = deps;
+  const now = clock.now();
+  const account = await db.selectFrom('accounts').select(['mfa_secret', 'mfa_enabled_at']).where('person_id', '=', user.person.id).executeTakeFirstOrThrow();
+  if (account.mfa_enabled_at) throw new AppError(409, 'already_enrolled', 'Two-step verification is already set up for your account.');
+  if (!account.mfa_secret) throw badRequest('Start setting up two-step verification first, then enter the code your app shows.');
+  if (!verifyTotp(deps.secrets.open(account.mfa_secret), code, now)) throw new AppError(400, 'wrong_code', 'That code is not right. Check the time on your phone is correct and enter the code your app shows now.');
+  const codes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('accounts').set({ mfa_enabled_at: now }).where('person_id', '=', user.person.id).execute();
+    await tx.deleteFrom('recovery_codes').where('person_id', '=', user.person.id).execute();
+    await tx.insertInto('recovery_codes').values(codes.map((c) => ({ person_id: user.person.id, code_hash: sha256(c), used_at: null }))).execute();
+    await tx.updateTable('sessions').set({ mfa_verified: true }).where('id_hash', '=', user.sessionHash).execute();
+    await appendAudit(tx, { id: user.person.id, label: user.person.username, ip, schoolId: user.person.schoolId }, { action: 'auth.mfa_enrolled', entityType: 'person', entityId: user.person.id }, now);
+  });
+  return codes.map((c) => `${c.slice(0, 5)}-${c.slice(5)}`);
+}

@@ -1,0 +1,165 @@
+/**
+ * The HTTP application: Fastify with one error shape, one permission hook, CSRF protection, the OpenAPI document,
+ * health and metrics, the web UI, and each module's routes as a plugin.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { directoryRoutes } from '../directory/routes.ts';
+import { auditRoutes } from './audit-routes.ts';
+import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
+import { currentUser, type CurrentUser } from './auth/service.ts';
+import type { AppDeps } from './context.ts';
+import { databaseIsReady } from './db.ts';
+import { AppError } from './errors.ts';
+import { Metrics } from './metrics.ts';
+import { canAccess, permissionsOf, type Permission, type RouteAccess } from './permissions.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route needs: a permission, 'signed_in' or 'public'. Every route must say. */
+    access?: RouteAccess;
+    /** Allowed while the person still has to change a temporary or expired password. */
+    allowPendingPasswordChange?: boolean;
+  }
+  interface FastifyRequest {
+    user?: CurrentUser;
+  }
+}
+
+export interface RegisteredRoute { method: string; url: string; access: RouteAccess | undefined }
+
+export const UI_DIST = fileURLToPath(new URL('../../ui/dist/', import.meta.url));
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export function send(reply: FastifyReply, err: AppError) {
+  return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { routeTable: RegisteredRoute[] }> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.maxRequestBytes,
+    trustProxy: false,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
+  }) as unknown as FastifyInstance & { routeTable: RegisteredRoute[] };
+
+  const routeTable: RegisteredRoute[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const m of methods) {
+      if (m === 'HEAD' || m === 'OPTIONS') continue;
+      routeTable.push({ method: m, url: route.url, access: route.config?.access });
+    }
+  });
+
+  const metrics = new Metrics();
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeRequest(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Osprey API', version: '0.1.0', description: 'The JSON API behind the Osprey web interface. Log in with POST /api/auth/login; send the x-csrf-token header on changes.' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+    },
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown[] }, req, reply) => {
+    if (err instanceof AppError) return send(reply, err);
+    if (err.validation) {
+      return send(reply, new AppError(400, 'invalid_request', `The request is not valid: ${err.message}. Check the fields and try again.`, err.validation));
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, new AppError(413, 'too_large', `The request is too large. The most Osprey accepts is ${config.maxRequestBytes} bytes.`));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(reply, new AppError(415, 'unsupported_media_type', 'Send the request as JSON (Content-Type: application/json).'));
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return send(reply, new AppError(400, 'malformed_json', 'The request body is not valid JSON. Check the data and try again.'));
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return send(reply, new AppError(err.statusCode, 'invalid_request', err.message));
+    }
+    req.log.error({ err }, 'request failed');
+    return send(reply, new AppError(500, 'internal', 'Something went wrong on the server. It has been logged; please try again, and tell your network manager if it keeps happening.'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    return send(reply, new AppError(404, 'not_found', `There is nothing at ${req.method} ${req.url.split('?')[0]}.`));
+  });
+
+  // The one permission hook: identify the person, then check what the route declared.
+  app.addHook('preHandler', async (req) => {
+    if (req.is404) return;
+    const access = req.routeOptions.config?.access;
+    if (access === undefined) {
+      req.log.error({ url: req.routeOptions.url }, 'route declares no access rule; refusing');
+      throw new AppError(403, 'forbidden', 'This part of Osprey is not available.');
+    }
+    const token = req.cookies[SESSION_COOKIE];
+    if (token) req.user = await currentUser(deps, token);
+    if (access === 'public') return;
+    if (!req.user) throw new AppError(401, 'not_signed_in', 'Please log in to continue.');
+    if (STATE_CHANGING.has(req.method) && req.headers['x-csrf-token'] !== req.user.csrfToken) {
+      throw new AppError(403, 'csrf', 'This request did not come from an Osprey page. Reload the page and try again.');
+    }
+    if (req.user.mustChangePassword && !req.routeOptions.config?.allowPendingPasswordChange) {
+      throw new AppError(403, 'password_change_required', 'You need to choose a new password before you carry on.');
+    }
+    if (!canAccess(req.user.person.roles, access)) {
+      throw new AppError(403, 'forbidden', 'You do not have permission to do this. Ask an Osprey administrator if you need it.');
+    }
+  });
+
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    const ready = await databaseIsReady(deps.db);
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unavailable' });
+  });
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    return reply.type('text/plain; version=0.0.4').send(metrics.render());
+  });
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(authRoutes(deps));
+  await app.register(directoryRoutes(deps));
+  await app.register(auditRoutes(deps));
+
+  // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
+  await app.register(fastifyStatic, { root: UI_DIST, serve: false });
+  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    const rel = (req.params as { '*': string })['*'];
+    if (req.url.startsWith('/api/')) return send(reply, new AppError(404, 'not_found', `There is nothing at GET ${req.url.split('?')[0]}.`));
+    if (!existsSync(UI_DIST + 'index.html')) {
+      return reply.type('text/html').send('<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Osprey</title><p>The Osprey web interface has not been built yet. Run <code>npm run build</code> and restart, or use <code>npm start</code>, which builds it for you.</p></html>');
+    }
+    if (rel && !rel.includes('..') && /\.[a-z0-9]+$/i.test(rel) && existsSync(UI_DIST + rel)) {
+      if (rel.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      return reply.sendFile(rel);
+    }
+    reply.header('cache-control', 'no-cache');
+    return reply.type('text/html').sendFile('index.html');
+  });
+  return app;
+}
+
+/** The audit actor for the person making a request. */
+export function actorOf(req: FastifyRequest) {
+  const u = req.user;
+  return { id: u?.person.id ?? null, label: u?.person.username ?? 'anonymous', ip: req.ip, schoolId: u?.person.schoolId ?? null };
+}
+
+export function requireUser(req: FastifyRequest): CurrentUser {
+  if (!req.user) throw new AppError(401, 'not_signed_in', 'Please log in to continue.');
+  return req.user;
+}
+
+export function userCan(req: FastifyRequest, permission: Permission): boolean {
+  return Boolean(req.user && permissionsOf(req.user.person.roles).has(permission));
+}

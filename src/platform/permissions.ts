@@ -1,0 +1,66 @@
+/**
+ * Roles → permissions, in one table. Every API route declares one permission (or `public` / `signed_in`), and one
+ * hook (platform/http.ts) enforces it. Record-level rules (a pupil's own data, restricted incidents) live in services.
+ */
+import type { Role } from '../directory/types.ts';
+
+export const PERMISSIONS = {
+  'people.read': 'See people, their roles and groups, and search the directory',
+  'people.write': 'Add and change people and their group memberships',
+  'people.import': 'Import people from the school information system (CSV or OneRoster)',
+  'accounts.manage': 'Reset passwords, unlock accounts and reset two-step verification',
+  'roles.manage': 'Give and take away roles, including administrator',
+  'groups.read': 'See groups and who is in them',
+  'groups.write': 'Create and change groups',
+  'reports.read': 'Read summary reports for leaders and governors (no personal details)',
+  'audit.read': 'Read and verify the audit log',
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+/** What a route may declare: a permission, `signed_in` (any logged-in person) or `public` (no log-in). */
+export type RouteAccess = Permission | 'signed_in' | 'public';
+
+const ALL = Object.keys(PERMISSIONS) as Permission[];
+const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read'];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  administrator: ALL,
+  headteacher: [...LEADERSHIP, 'people.write', 'groups.write', 'audit.read'],
+  slt: LEADERSHIP,
+  online_safety_lead: [...LEADERSHIP, 'groups.write'],
+  dsl: LEADERSHIP,
+  deputy_dsl: LEADERSHIP,
+  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write'],
+  teacher: ['people.read', 'groups.read'],
+  support_staff: ['people.read', 'groups.read'],
+  governor: ['reports.read'],
+  online_safety_governor: ['reports.read'],
+  dpo: ['people.read', 'groups.read', 'reports.read', 'audit.read'],
+  pupil: [],
+  parent: [],
+  volunteer: [],
+  community_user: [],
+  guest: [],
+};
+
+/**
+ * Roles that can read safeguarding data: two-step verification is required for them once enrolled, and they are
+ * asked to enrol at log-on (R1.6).
+ */
+export const MFA_REQUIRED_ROLES: readonly Role[] = ['dsl', 'deputy_dsl', 'online_safety_lead', 'headteacher', 'administrator'];
+
+/** Staff roles, for the password rotation period (R1.5). */
+export const STAFF_ROLES: readonly Role[] = [
+  'administrator', 'headteacher', 'slt', 'online_safety_lead', 'dsl', 'deputy_dsl', 'network_manager', 'teacher', 'support_staff', 'dpo',
+];
+
+export function permissionsOf(roles: readonly string[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of ROLE_PERMISSIONS[r as Role] ?? []) out.add(p);
+  return out;
+}
+
+export function canAccess(roles: readonly string[], access: RouteAccess): boolean {
+  if (access === 'public' || access === 'signed_in') return true;
+  return permissionsOf(roles).has(access);
+}

@@ -1,0 +1,99 @@
+/** Kysely table types for the foundation tables (migrations/0001_foundation.sql). */
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>, string | Record<string, unknown>>;
+
+export interface SchoolsTable { id: string; name: string; created_at: Timestamp }
+
+export interface PeopleTable {
+  id: string;
+  school_id: string;
+  external_id: string | null;
+  username: string;
+  given_name: string;
+  family_name: string;
+  email: string | null;
+  year_group: string | null;
+  status: 'active' | 'leaver' | 'disabled';
+  left_at: Date | null;
+  source: string;
+  search_text: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PersonRolesTable { school_id: string; person_id: string; role: string }
+
+export interface GroupsTable {
+  id: string;
+  school_id: string;
+  kind: string;
+  name: string;
+  description: Generated<string>;
+  created_at: Timestamp;
+}
+
+export interface GroupMembersTable { school_id: string; group_id: string; person_id: string }
+export interface ParentLinksTable { school_id: string; parent_id: string; pupil_id: string }
+
+export interface AccountsTable {
+  person_id: string;
+  school_id: string;
+  password_hash: string | null;
+  must_change_password: Generated<boolean>;
+  password_changed_at: Date | null;
+  failed_attempts: Generated<number>;
+  locked_until: Date | null;
+  last_login_at: Date | null;
+  mfa_secret: string | null;
+  mfa_enabled_at: Date | null;
+  created_at: Timestamp;
+}
+
+export interface RecoveryCodesTable { person_id: string; code_hash: string; used_at: Date | null }
+
+export interface SessionsTable {
+  id_hash: string;
+  person_id: string;
+  school_id: string;
+  csrf_token: string;
+  mfa_verified: boolean;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface SetupTokensTable { token_hash: string; created_at: Timestamp; expires_at: Timestamp; used_at: Date | null }
+
+export interface AuditLogTable {
+  seq: ColumnType<number, number, never>;
+  at: Timestamp;
+  school_id: string | null;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  ip: string | null;
+  details: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  schools: SchoolsTable;
+  people: PeopleTable;
+  person_roles: PersonRolesTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  parent_links: ParentLinksTable;
+  accounts: AccountsTable;
+  recovery_codes: RecoveryCodesTable;
+  sessions: SessionsTable;
+  setup_tokens: SetupTokensTable;
+  audit_log: AuditLogTable;
+  schema_migrations: { version: string; applied_at: Timestamp };
+}
