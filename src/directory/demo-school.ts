@@ -318,10 +318,9 @@ function planStaff(rng: Rng, plans: YearPlan[]): Post[] {
     for (let n = 1; n < count; n++) classroom.push(post(['teacher'], [team]));
   }
   // Five heads of year join Pastoral; form tutors come from the remaining classroom teachers.
-  const [heads, others] = ((s) => [s.slice(0, 5), s.slice(5)])(rng.shuffle(classroom));
-  heads.forEach((p) => p.teams.push('Pastoral'));
-  const forms = plans.slice(8).flatMap((p) => p.classes);
-  forms.forEach((form, i) => others[i].classes.push(form));
+  const shuffled = rng.shuffle(classroom);
+  shuffled.slice(0, 5).forEach((p) => p.teams.push('Pastoral'));
+  plans.slice(8).flatMap((p) => p.classes).forEach((form, i) => shuffled[5 + i].classes.push(form));
   posts.push(...classroom);
 
   const support = (teams: string[], count: number): Post[] =>

@@ -94,8 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
     return send(reply, new AppError(404, 'not_found', `There is nothing at ${req.method} ${req.url.split('?')[0]}.`));
   });
 
-  // The one permission hook: identify the person, then check what the route declared.
-  app.addHook('preHandler', async (req) => {
+  // The one permission hook, before the body is even read: identify the person, then check what the route declared.
+  app.addHook('onRequest', async (req) => {
     if (req.is404) return;
     const access = req.routeOptions.config?.access;
     if (access === undefined) {

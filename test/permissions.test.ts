@@ -1,0 +1,98 @@
+/**
+ * Every API route declares what it needs, and the roles × routes matrix matches what a school expects:
+ * a pupil cannot list people, a teacher cannot change roles, a governor reads reports but not people's details.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { PERMISSIONS, ROLE_PERMISSIONS } from '../src/platform/permissions.ts';
+import { ROLES, type Role } from '../src/directory/types.ts';
+import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
+
+describe('route permissions', () => {
+  let t: TestApp;
+  before(async () => { t = await createTestApp(); });
+  after(async () => { await t.close(); });
+
+  it('every registered route declares a permission, signed_in or public', () => {
+    const routes = t.app.routeTable;
+    assert.ok(routes.length >= 20, `expected the whole API to be registered, found ${routes.length} routes`);
+    const undeclared = routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(undeclared, [], `routes without an access rule: ${undeclared.join(', ')}`);
+    const known = new Set([...Object.keys(PERMISSIONS), 'public', 'signed_in']);
+    const unknown = routes.filter((r) => !known.has(r.access!)).map((r) => `${r.method} ${r.url} → ${r.access}`);
+    assert.deepEqual(unknown, []);
+  });
+
+  it('only log-on, set-up, health and the UI are public', () => {
+    const publicApi = t.app.routeTable.filter((r) => r.access === 'public' && r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`).sort();
+    assert.deepEqual(publicApi, ['GET /api/openapi.json', 'GET /api/setup/status', 'POST /api/auth/login', 'POST /api/setup']);
+  });
+
+  it('every role in R1.1 has an entry in the permission table', () => {
+    assert.deepEqual(Object.keys(ROLE_PERMISSIONS).sort(), [...ROLES].sort());
+  });
+});
+
+describe('roles × routes matrix', () => {
+  let t: TestApp;
+  const sessions = new Map<Role, Session>();
+  let pupilId = '';
+  let groupId = '';
+
+  before(async () => {
+    t = await createTestApp();
+    for (const role of ['pupil', 'teacher', 'governor', 'network_manager', 'administrator', 'dsl', 'parent'] as Role[]) {
+      const p = await t.makePerson([role]);
+      if (role === 'pupil') pupilId = p.id;
+      sessions.set(role, await t.logIn(p.username));
+    }
+    const g = await t.as(sessions.get('administrator')!, 'POST', '/api/groups', { kind: 'custom', name: 'Eco club' });
+    groupId = g.json().id;
+  });
+  after(async () => { await t.close(); });
+
+  // [method, url, body, roles that may, roles that may not]
+  const cases: Array<[string, () => string, unknown, Role[], Role[]]> = [
+    ['GET', () => '/api/people', undefined, ['teacher', 'network_manager', 'administrator', 'dsl'], ['pupil', 'governor', 'parent']],
+    ['GET', () => `/api/people/${pupilId}`, undefined, ['teacher', 'administrator', 'dsl'], ['pupil', 'governor', 'parent']],
+    ['PUT', () => `/api/people/${pupilId}/roles`, { roles: ['pupil'] }, ['administrator'], ['teacher', 'pupil', 'governor', 'dsl', 'network_manager']],
+    ['PATCH', () => `/api/people/${pupilId}`, { givenName: 'Test' }, ['administrator', 'network_manager'], ['teacher', 'pupil', 'governor']],
+    ['POST', () => '/api/import/people', { files: { 'a.csv': 'id,username,first_name,last_name,roles\n' }, dryRun: true }, ['administrator', 'network_manager'], ['teacher', 'pupil', 'governor', 'dsl']],
+    ['POST', () => `/api/people/${pupilId}/account/unlock`, undefined, ['administrator', 'network_manager'], ['teacher', 'dsl', 'governor', 'pupil']],
+    ['GET', () => '/api/reports/directory', undefined, ['governor', 'dsl', 'administrator'], ['pupil', 'teacher', 'parent']],
+    ['GET', () => '/api/audit', undefined, ['administrator'], ['teacher', 'pupil', 'governor', 'network_manager', 'dsl']],
+    ['GET', () => '/api/groups', undefined, ['teacher', 'administrator'], ['pupil', 'governor', 'parent']],
+    ['POST', () => `/api/groups/${groupId}/members`, { add: [] }, ['administrator', 'network_manager'], ['teacher', 'pupil', 'governor']],
+    ['GET', () => '/api/auth/me', undefined, ['pupil', 'teacher', 'governor', 'parent', 'administrator'], []],
+  ];
+
+  for (const [method, url, body, allowed, denied] of cases) {
+    it(`${method} ${url().replace(/[0-9a-f-]{36}/, ':id')}: allowed for ${allowed.join(', ')}; refused for ${denied.join(', ') || 'nobody'}`, async () => {
+      for (const role of allowed) {
+        const res = await t.as(sessions.get(role)!, method as 'GET', url(), body);
+        assert.ok(res.statusCode < 400 || res.statusCode === 409, `${role} should be allowed ${method} ${url()}, got ${res.statusCode} ${res.body}`);
+      }
+      for (const role of denied) {
+        const res = await t.as(sessions.get(role)!, method as 'GET', url(), body);
+        assert.equal(res.statusCode, 403, `${role} should be refused ${method} ${url()}, got ${res.statusCode}`);
+        assert.equal(res.json().error.code, 'forbidden');
+      }
+    });
+  }
+
+  it('nobody who is not logged in gets past the log-in wall', async () => {
+    for (const r of t.app.routeTable.filter((r) => r.access !== 'public')) {
+      const url = r.url.replace(':id', pupilId);
+      const res = await t.app.inject({ method: r.method as 'GET', url, payload: r.method === 'GET' ? undefined : {} });
+      assert.equal(res.statusCode, 401, `${r.method} ${r.url} answered ${res.statusCode} without a log-in`);
+    }
+  });
+
+  it('a governor sees numbers and the roles register in reports but no usernames or e-mail addresses', async () => {
+    const res = await t.as(sessions.get('governor')!, 'GET', '/api/reports/directory');
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.ok(body.roles.find((r: { role: string; count: number }) => r.role === 'pupil').count >= 1);
+    assert.ok(!res.body.includes('pupil1'), 'a report must not include usernames');
+  });
+});
