@@ -65,6 +65,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   });
 
   await app.register(cookie);
+  // JSON only: a cross-site form can send text/plain without a preflight, so refusing it is part of CSRF defence.
+  app.removeContentTypeParser('text/plain');
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -61,7 +61,9 @@ export async function createTestDatabase(opts: { dataDir?: string } = {}): Promi
   }
   const template = await pgliteTemplate();
   const pglite = opts.dataDir
-    ? await PGlite.create(path.join(opts.dataDir, 'db'), { loadDataDir: template })
+    ? existsSync(path.join(opts.dataDir, 'db', 'PG_VERSION'))
+      ? await PGlite.create(path.join(opts.dataDir, 'db'))
+      : await PGlite.create(path.join(opts.dataDir, 'db'), { loadDataDir: template })
     : await PGlite.create({ loadDataDir: template });
   const handle = await openDatabase({ dataDir: opts.dataDir ?? '', pglite });
   await migrate(handle.db);
