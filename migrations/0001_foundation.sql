@@ -78,6 +78,7 @@ create table accounts (
 
 create table recovery_codes (
   person_id uuid not null references people(id),
+  school_id uuid not null references schools(id),
   code_hash text not null,
   used_at timestamptz,
   primary key (person_id, code_hash)

@@ -51,7 +51,7 @@ export interface AccountsTable {
   created_at: Timestamp;
 }
 
-export interface RecoveryCodesTable { person_id: string; code_hash: string; used_at: Date | null }
+export interface RecoveryCodesTable { person_id: string; school_id: string; code_hash: string; used_at: Date | null }
 
 export interface SessionsTable {
   id_hash: string;

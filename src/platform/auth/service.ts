@@ -76,10 +76,11 @@ export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInRes
     const until = new Date(account.locked_until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
     throw new AppError(423, 'account_locked', `This account is locked after too many wrong passwords. Try again after ${until}, or ask an Osprey administrator to unlock it.`);
   }
-  if (person.status !== 'active') {
+  const passwordOk = await verifyPassword(account.password_hash, req.password);
+  // Only someone who knows the password learns that the account has been closed; a guess gets the usual answer.
+  if (passwordOk && person.status !== 'active') {
     throw new AppError(403, 'account_disabled', 'This account is no longer active. If you think that is wrong, speak to the school office or the network manager.');
   }
-  const passwordOk = await verifyPassword(account.password_hash, req.password);
   let mfaOk = true;
   if (passwordOk && account.mfa_enabled_at && account.mfa_secret) {
     if (!req.code) return { status: 'mfa_required' };
@@ -87,12 +88,14 @@ export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInRes
   }
   if (!passwordOk || !mfaOk) {
     await db.transaction().execute(async (tx) => {
-      const failures = account.failed_attempts + 1;
-      const lock = failures >= config.loginMaxFailures;
-      await tx.updateTable('accounts').set({
-        failed_attempts: lock ? 0 : failures,
-        locked_until: lock ? new Date(now.getTime() + config.lockoutMinutes * 60_000) : account.locked_until,
-      }).where('person_id', '=', person.id).execute();
+      // Counted in the database (not from the row read above), so guesses sent at the same moment all count.
+      const counted = await tx.updateTable('accounts').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+        .where('person_id', '=', person.id).returning('failed_attempts').executeTakeFirstOrThrow();
+      const lock = counted.failed_attempts >= config.loginMaxFailures;
+      if (lock) {
+        await tx.updateTable('accounts').set({ failed_attempts: 0, locked_until: new Date(now.getTime() + config.lockoutMinutes * 60_000) })
+          .where('person_id', '=', person.id).execute();
+      }
       await appendAudit(tx, actor, { action: lock ? 'auth.account_locked' : 'auth.login_failed', entityType: 'person', entityId: person.id, details: { reason: passwordOk ? 'wrong two-step code' : 'wrong password' } }, now);
     });
     if (!passwordOk) throw wrongCredentials(config);
@@ -222,7 +225,7 @@ export async function confirmMfaEnrolment(deps: AuthDeps, user: CurrentUser, cod
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('accounts').set({ mfa_enabled_at: now }).where('person_id', '=', user.person.id).execute();
     await tx.deleteFrom('recovery_codes').where('person_id', '=', user.person.id).execute();
-    await tx.insertInto('recovery_codes').values(codes.map((c) => ({ person_id: user.person.id, code_hash: sha256(c), used_at: null }))).execute();
+    await tx.insertInto('recovery_codes').values(codes.map((c) => ({ person_id: user.person.id, school_id: user.person.schoolId, code_hash: sha256(c), used_at: null }))).execute();
     await tx.updateTable('sessions').set({ mfa_verified: true }).where('id_hash', '=', user.sessionHash).execute();
     await appendAudit(tx, { id: user.person.id, label: user.person.username, ip, schoolId: user.person.schoolId }, { action: 'auth.mfa_enrolled', entityType: 'person', entityId: user.person.id }, now);
   });
