@@ -19,6 +19,7 @@ const personSummary = {
     id: { type: 'string' }, username: { type: 'string' }, givenName: { type: 'string' }, familyName: { type: 'string' },
     email: { type: ['string', 'null'] }, yearGroup: { type: ['string', 'null'] }, externalId: { type: ['string', 'null'] },
     status: { type: 'string' }, leftAt: { type: ['string', 'null'] }, source: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } },
+    kind: { type: 'string', enum: ['individual', 'class_logon'] },
   },
 } as const;
 
@@ -176,6 +177,15 @@ export function directoryRoutes(deps: AppDeps) {
       return { ok: true };
     });
 
+    app.post('/api/groups/:id/class-logon', {
+      config: { access: 'people.write' },
+      schema: {
+        tags: ['groups'], summary: 'Create a shared log-on for a Key Stage 1 or younger class (recorded as a risk)',
+        params: idParams,
+        response: { 201: { type: 'object', properties: { id: { type: 'string' }, username: { type: 'string' } } }, ...errors, 422: errorSchema },
+      },
+    }, async (req, reply) => reply.code(201).send(await service.createClassLogon(ctxOf(deps, req), (req.params as { id: string }).id)));
+
     const problem = { type: 'object', properties: { file: { type: 'string' }, line: { type: 'integer' }, message: { type: 'string' } } } as const;
     app.post('/api/import/people', {
       config: { access: 'people.import' },
@@ -226,6 +236,7 @@ export function directoryRoutes(deps: AppDeps) {
               keyStages: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
               rolesRegister: { type: 'array', items: { type: 'object', properties: { role: { type: 'string' }, label: { type: 'string' }, name: { type: 'string' } } } },
               leavers: { type: 'integer' },
+              risks: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
             },
           },
           ...errors,

@@ -5,7 +5,7 @@ import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts'
 import { applyImport, planImport, type ApplySummary, type ImportPlan } from './import-apply.ts';
 import { parseImport } from './import/detect.ts';
 import * as store from './store.ts';
-import { GROUP_KINDS, isRole, ROLE_LABELS, ROLES, type GroupKind, type Role } from './types.ts';
+import { GROUP_KINDS, isRole, keyStageOf, ROLE_LABELS, ROLES, YEAR_GROUPS, type GroupKind, type Role, type YearGroup } from './types.ts';
 
 export async function searchPeople(ctx: ServiceContext, query: store.PeopleQuery) {
   const result = await store.searchPeople(ctx.db, ctx.actor.schoolId, query);
@@ -124,6 +124,38 @@ export async function changeMembers(ctx: ServiceContext, groupId: string, add: s
   });
 }
 
+/** Key stages whose classes may share one log-on (S0: "group or class log-ons … for KS1 and below"). */
+const CLASS_LOGON_KEY_STAGES = ['EYFS', 'KS1'];
+
+/**
+ * R1.3: a shared log-on for a whole class, allowed for KS1 and below only. It is recorded as a risk: what is done
+ * with it cannot be traced to one child.
+ */
+export async function createClassLogon(ctx: ServiceContext, groupId: string) {
+  return ctx.db.transaction().execute(async (tx) => {
+    const group = await store.getGroup(tx, ctx.actor.schoolId, groupId);
+    if (!group) throw notFound('That class');
+    if (group.kind !== 'class') throw badRequest(`'${group.name}' is not a class. Shared log-ons can only be made for classes.`);
+    const pupils = await tx.selectFrom('group_members as gm').innerJoin('people as p', 'p.id', 'gm.person_id').innerJoin('person_roles as r', 'r.person_id', 'p.id')
+      .where('gm.group_id', '=', groupId).where('r.role', '=', 'pupil').where('p.kind', '=', 'individual').where('p.status', '=', 'active')
+      .select('p.year_group').execute();
+    const years = [...new Set(pupils.map((p) => p.year_group).filter((y): y is YearGroup => (YEAR_GROUPS as readonly string[]).includes(y ?? '')))];
+    if (years.length === 0) throw badRequest(`'${group.name}' has no pupils with a year group yet. Import or add the pupils first.`);
+    const tooOld = years.filter((y) => !CLASS_LOGON_KEY_STAGES.includes(keyStageOf(y)));
+    if (tooOld.length) throw new AppError(422, 'class_logon_not_allowed', `Shared class log-ons are only allowed for Key Stage 1 and below. '${group.name}' has pupils in ${tooOld.join(', ')}, who need their own log-ons.`);
+    const slug = group.name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '.').replace(/^\.|\.$/g, '') || 'class';
+    const username = `class.${slug}`;
+    const taken = await tx.selectFrom('people').select('id').where('school_id', '=', ctx.actor.schoolId).where('username', '=', username).executeTakeFirst();
+    if (taken) throw conflict(`'${group.name}' already has a shared log-on (${username}).`);
+    const now = ctx.clock.now();
+    const yearGroup = years.sort((a, b) => YEAR_GROUPS.indexOf(b) - YEAR_GROUPS.indexOf(a))[0];
+    const id = await store.insertPerson(tx, ctx.actor.schoolId, { username, givenName: 'Class log-on', familyName: group.name, yearGroup, source: 'manual', roles: ['pupil'], kind: 'class_logon' }, now);
+    await store.addMembers(tx, ctx.actor.schoolId, groupId, [id]);
+    await appendAudit(tx, ctx.actor, { action: 'person.class_logon_created', entityType: 'person', entityId: id, details: { username, class: group.name, risk: 'shared log-on: activity cannot be traced to one pupil' } }, now);
+    return { id, username };
+  });
+}
+
 export interface ImportRequest {
   files: Record<string, string>;
   format?: 'csv' | 'oneroster';
@@ -160,11 +192,16 @@ export async function directoryReport(ctx: ServiceContext) {
     .where('pr.role', 'in', ['headteacher', 'dsl', 'deputy_dsl', 'online_safety_lead', 'online_safety_governor', 'network_manager', 'dpo'])
     .select(['pr.role', 'p.given_name', 'p.family_name']).orderBy('pr.role').orderBy('p.family_name').execute();
   const leavers = await db.selectFrom('people').where('school_id', '=', schoolId).where('status', '=', 'leaver').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const classLogons = await db.selectFrom('people').where('school_id', '=', schoolId).where('kind', '=', 'class_logon').where('status', '=', 'active')
+    .select('family_name').orderBy('family_name').execute();
   await appendAudit(db, ctx.actor, { action: 'report.viewed', entityType: 'report', entityId: 'directory' }, ctx.clock.now());
   return {
     roles: ROLES.map((r) => ({ role: r, label: ROLE_LABELS[r], count: Number(byRole.find((x) => x.role === r)?.n ?? 0) })),
     keyStages: byKeyStage.map((k) => ({ name: k.name, count: Number(k.n) })),
     rolesRegister: register.map((r) => ({ role: r.role, label: ROLE_LABELS[r.role as Role], name: `${r.given_name} ${r.family_name}` })),
     leavers: Number(leavers.n),
+    risks: classLogons.length
+      ? [{ code: 'class_logons', message: `${classLogons.length} shared class log-on${classLogons.length === 1 ? '' : 's'} (${classLogons.map((c) => c.family_name).join(', ')}): what is done with them cannot be traced to one pupil. Allowed for KS1 and below only.` }]
+      : [],
   };
 }

@@ -16,6 +16,8 @@ export interface PersonRow {
   status: 'active' | 'leaver' | 'disabled';
   leftAt: Date | null;
   source: string;
+  /** 'class_logon': a shared log-on for a KS1-or-younger class (R1.3), shown as a risk. */
+  kind: 'individual' | 'class_logon';
   roles: Role[];
 }
 
@@ -28,18 +30,19 @@ export function searchTextOf(p: { username: string; givenName: string; familyNam
 
 const personColumns = [
   'p.id', 'p.school_id', 'p.external_id', 'p.username', 'p.given_name', 'p.family_name', 'p.email', 'p.year_group',
-  'p.status', 'p.left_at', 'p.source',
+  'p.status', 'p.left_at', 'p.source', 'p.kind',
 ] as const;
 
 type PersonDbRow = {
   id: string; school_id: string; external_id: string | null; username: string; given_name: string; family_name: string;
   email: string | null; year_group: string | null; status: 'active' | 'leaver' | 'disabled'; left_at: Date | null; source: string;
+  kind: 'individual' | 'class_logon';
 };
 
 function toPerson(r: PersonDbRow, roles: Role[]): PersonRow {
   return {
     id: r.id, schoolId: r.school_id, externalId: r.external_id, username: r.username, givenName: r.given_name,
-    familyName: r.family_name, email: r.email, yearGroup: r.year_group, status: r.status, leftAt: r.left_at, source: r.source, roles,
+    familyName: r.family_name, email: r.email, yearGroup: r.year_group, status: r.status, leftAt: r.left_at, source: r.source, kind: r.kind, roles,
   };
 }
 
@@ -110,6 +113,7 @@ export interface NewPerson {
   yearGroup?: string | null;
   source: string;
   roles: Role[];
+  kind?: 'individual' | 'class_logon';
 }
 
 export async function insertPerson(db: Db, schoolId: string, p: NewPerson, now: Date): Promise<string> {
@@ -117,7 +121,7 @@ export async function insertPerson(db: Db, schoolId: string, p: NewPerson, now: 
   await db.insertInto('people').values({
     id, school_id: schoolId, external_id: p.externalId ?? null, username: p.username, given_name: p.givenName,
     family_name: p.familyName, email: p.email ?? null, year_group: p.yearGroup ?? null, status: 'active', left_at: null,
-    source: p.source, search_text: searchTextOf(p), created_at: now, updated_at: now,
+    source: p.source, kind: p.kind ?? 'individual', search_text: searchTextOf(p), created_at: now, updated_at: now,
   }).execute();
   await setRoles(db, schoolId, id, p.roles);
   return id;

@@ -18,6 +18,7 @@ export interface PeopleTable {
   status: 'active' | 'leaver' | 'disabled';
   left_at: Date | null;
   source: string;
+  kind: ColumnType<'individual' | 'class_logon', 'individual' | 'class_logon' | undefined, 'individual' | 'class_logon'>;
   search_text: string;
   created_at: Timestamp;
   updated_at: Timestamp;
