@@ -39,7 +39,7 @@ export function auditRoutes(deps: AppDeps) {
       if (q.before) query = query.where('seq', '<', q.before);
       const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
       // Reading the log is itself recorded (after the query, so the page shown does not include its own entry).
-      await deps.db.transaction().execute((tx) => appendAudit(tx, actorOf(req), { action: 'audit.read', entityType: 'audit_log', details: { filters: { action: q.action ?? null, actor: q.actor ?? null, entityId: q.entityId ?? null } } }, deps.clock.now()));
+      await appendAudit(deps.db, actorOf(req), { action: 'audit.read', entityType: 'audit_log', details: { filters: { action: q.action ?? null, actor: q.actor ?? null, entityId: q.entityId ?? null } } }, deps.clock.now());
       return {
         entries: rows.map((r) => ({
           seq: Number(r.seq), at: new Date(r.at).toISOString(), actorId: r.actor_id, actorLabel: r.actor_label, action: r.action,
@@ -56,7 +56,7 @@ export function auditRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const result = await verifyAuditChain(deps.db);
-      await deps.db.transaction().execute((tx) => appendAudit(tx, actorOf(req), { action: 'audit.verified', entityType: 'audit_log', details: { ok: result.ok, checked: result.checked } }, deps.clock.now()));
+      await appendAudit(deps.db, actorOf(req), { action: 'audit.verified', entityType: 'audit_log', details: { ok: result.ok, checked: result.checked } }, deps.clock.now());
       return result;
     });
   };

@@ -53,29 +53,16 @@ export function entryHash(e: ChainFields): string {
 }
 
 /** Appends one entry. Pass the transaction the change runs in. */
-export async function appendAudit(db: Db, actor: AuditActor, event: AuditEvent, now: Date = new Date()): Promise<void> {
-  // Serialise appends so the chain stays a single line even with many writers on a PostgreSQL server.
-  await sql`select pg_advisory_xact_lock(7350002)`.execute(db);
-  const last = await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const fields: ChainFields = {
-    seq: last ? Number(last.seq) + 1 : 1,
-    at: now.toISOString(),
-    school_id: actor.schoolId ?? null,
-    actor_id: actor.id,
-    actor_label: actor.label,
-    action: event.action,
-    entity_type: event.entityType,
-    entity_id: event.entityId ?? null,
-    ip: actor.ip ?? null,
-    details: JSON.parse(JSON.stringify(event.details ?? {})) as Record<string, unknown>,
-    prev_hash: last?.hash ?? GENESIS_HASH,
-  };
-  await db.insertInto('audit_log').values({ ...fields, details: JSON.stringify(fields.details), hash: entryHash(fields) }).execute();
+export function appendAudit(db: Db, actor: AuditActor, event: AuditEvent, now: Date = new Date()): Promise<void> {
+  return appendAuditMany(db, actor, [event], now);
 }
 
 /** Appends many entries in order with one insert per thousand (imports record one entry per person changed). */
 export async function appendAuditMany(db: Db, actor: AuditActor, events: AuditEvent[], now: Date = new Date()): Promise<void> {
   if (events.length === 0) return;
+  // The lock below lasts as long as the transaction, so a lone append gets a transaction of its own.
+  if (!db.isTransaction) return db.transaction().execute((tx) => appendAuditMany(tx, actor, events, now));
+  // Serialise appends so the chain stays a single line even with many writers on a PostgreSQL server.
   await sql`select pg_advisory_xact_lock(7350002)`.execute(db);
   const last = await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   let seq = last ? Number(last.seq) : 0;
@@ -90,16 +77,6 @@ export async function appendAuditMany(db: Db, actor: AuditActor, events: AuditEv
     return { ...fields, details: JSON.stringify(fields.details), hash: prev };
   });
   for (let i = 0; i < rows.length; i += 1000) await db.insertInto('audit_log').values(rows.slice(i, i + 1000)).execute();
-}
-
-/** Runs `fn` in a transaction (or the one given) and records the audit entry in it. */
-export async function withAudit<T>(db: Db, actor: AuditActor, event: AuditEvent | ((result: T) => AuditEvent), fn: (tx: Db) => Promise<T>): Promise<T> {
-  const run = async (tx: Db) => {
-    const result = await fn(tx);
-    await appendAudit(tx, actor, typeof event === 'function' ? event(result) : event);
-    return result;
-  };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 export interface VerifyResult {

@@ -74,7 +74,10 @@ export async function createAdministrator(db: Db, clock: Clock, a: FirstAdminist
   validateAdministrator(a);
   const hashed = await hashPassword(a.password);
   const now = clock.now();
-  return db.transaction().execute(async (tx) => {
+  // Joins the caller's transaction when there is one (completeSetup spends the link in the same one): Kysely cannot
+  // start a transaction inside a transaction.
+  const inTransaction = <T>(fn: (tx: Db) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn));
+  return inTransaction(async (tx) => {
     const school = await ensureSchool(tx, a.schoolName, now);
     const username = a.username.trim().toLowerCase();
     const taken = await tx.selectFrom('people').select('id').where('school_id', '=', school.id).where('username', '=', username).executeTakeFirst();

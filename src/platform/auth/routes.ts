@@ -99,14 +99,20 @@ export function authRoutes(deps: AppDeps) {
         throw new AppError(429, 'too_many_attempts', `Too many wrong log-on attempts from this device. Wait ${Math.ceil(wait / 60000)} minutes and try again.`);
       }
       const body = req.body as { username: string; password: string; code?: string };
+      // Counted as a failure before the password is checked, so guesses sent at the same moment cannot all slip past
+      // the limit; taken back when the attempt turns out not to be a wrong password or code.
+      throttle.recordFailure(req.ip, now);
+      let counted = true;
+      const forgive = () => { if (counted) throttle.forgive(req.ip, now); counted = false; };
       try {
         const result = await logIn(deps, { ...body, ip: req.ip, userAgent: req.headers['user-agent'] });
+        forgive();
         if (result.status === 'mfa_required') return { status: 'mfa_required' };
         setSessionCookie(req, reply, result.session.token, deps.config.sessionHours);
         const user = await currentUser(deps, result.session.token);
         return { status: 'ok', me: await describeUser(deps, user!) };
       } catch (e) {
-        if (e instanceof AppError && (e.code === 'wrong_credentials' || e.code === 'wrong_code')) throttle.recordFailure(req.ip, now);
+        if (!(e instanceof AppError && (e.code === 'wrong_credentials' || e.code === 'wrong_code'))) forgive();
         throw e;
       }
     });

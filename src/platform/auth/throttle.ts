@@ -20,6 +20,13 @@ export class FailureThrottle {
     if (this.failures.size > 50_000) this.failures.delete(this.failures.keys().next().value as string);
   }
 
+  /** Takes back one attempt recorded at `at` (an attempt counted up front that turned out not to be a failure). */
+  forgive(key: string, at: number): void {
+    const list = this.failures.get(key);
+    const i = list?.lastIndexOf(at) ?? -1;
+    if (i >= 0) list!.splice(i, 1);
+  }
+
   private recent(key: string, now: number): number[] {
     return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
   }
