@@ -37,6 +37,17 @@ describe('audit log', () => {
     assert.deepEqual(entries[0].details.changes?.map((c) => [c.field, c.to]), [['givenName', 'Amara']]);
   });
 
+  it('stays one unbroken chain when many people search at the same moment', async () => {
+    const staff = await Promise.all([1, 2, 3, 4].map(() => t.makePerson(['teacher'])));
+    const sessions = await Promise.all(staff.map((p) => t.logIn(p.username)));
+    const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => t.as(sessions[i % 4], 'GET', `/api/people?q=test${i}`)));
+    assert.ok(answers.every((r) => r.statusCode === 200));
+    const result = await verifyAuditChain(t.db);
+    assert.equal(result.ok, true, JSON.stringify(result.firstBroken));
+    const searches = await t.db.selectFrom('audit_log').select('seq').where('action', '=', 'people.searched').execute();
+    assert.equal(searches.length, 24, 'every search was recorded');
+  });
+
   it('cannot be changed or emptied through the database', async () => {
     await assert.rejects(sql`update audit_log set action = 'nothing' where seq = 1`.execute(t.db), /append-only/);
     await assert.rejects(sql`delete from audit_log`.execute(t.db), /append-only/);
@@ -49,7 +60,7 @@ describe('audit log', () => {
     await tamper(t, 2, `actor_label = 'someone else'`);
     const afterTamper = await verifyAuditChain(t.db);
     assert.equal(afterTamper.ok, false);
-    assert.equal(afterTamper.firstBroken?.seq, 2);
+    assert.equal(afterTamper.firstBroken?.seq, 2, 'the first altered entry is named, not a later one');
     assert.match(afterTamper.firstBroken!.reason, /changed/);
   });
 });
