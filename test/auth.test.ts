@@ -438,6 +438,10 @@ describe('two-step verification', () => {
     const right = await attempt(t, ip, dsl.username, PASSWORD, codeAt(secret));
     assert.equal(right.statusCode, 200, right.body);
     assert.equal(right.json().status, 'ok');
+    const replayed = await attempt(t, '10.0.6.2', dsl.username, PASSWORD, codeAt(secret));
+    assert.equal(replayed.statusCode, 401, 'the same code cannot be used twice, even from another device');
+    assert.equal(replayed.json().error.code, 'wrong_code');
+    t.clock.advance(30_000);
     assert.ok(sessionCookie(right));
 
     const recovery = await attempt(t, ip, dsl.username, PASSWORD, recoveryCodes[3]);

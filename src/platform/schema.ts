@@ -49,6 +49,7 @@ export interface AccountsTable {
   last_login_at: Date | null;
   mfa_secret: string | null;
   mfa_enabled_at: Date | null;
+  mfa_last_step: number | null;
   created_at: Timestamp;
 }
 

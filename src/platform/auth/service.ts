@@ -47,9 +47,20 @@ function rotationDue(deps: AuthDeps, person: PersonRow, changedAt: Date | null):
   return deps.clock.now().getTime() - new Date(changedAt).getTime() > days * 86_400_000;
 }
 
-function verifyTotp(secret: string, code: string, now: Date): boolean {
+/** The 30-second step a code belongs to when it is valid now (one step of clock drift either way), else null. */
+function totpStep(secret: string, code: string, now: Date): number | null {
   const totp = authenticator.clone({ epoch: now.getTime(), window: 1 });
-  return totp.check(code.replace(/\s+/g, ''), secret);
+  const delta = totp.checkDelta(code.replace(/\s+/g, ''), secret);
+  return delta === null ? null : Math.floor(now.getTime() / 30_000) + delta;
+}
+
+/** Accepts a code once: a code seen by someone looking over a shoulder cannot be replayed in the same window. */
+async function useTotp(db: Db, personId: string, secret: string, code: string, now: Date): Promise<boolean> {
+  const step = totpStep(secret, code, now);
+  if (step === null) return false;
+  const r = await db.updateTable('accounts').set({ mfa_last_step: step }).where('person_id', '=', personId)
+    .where((eb) => eb.or([eb('mfa_last_step', 'is', null), eb('mfa_last_step', '<', step)])).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 async function useRecoveryCode(db: Db, personId: string, code: string, now: Date): Promise<boolean> {
@@ -84,7 +95,7 @@ export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInRes
   let mfaOk = true;
   if (passwordOk && account.mfa_enabled_at && account.mfa_secret) {
     if (!req.code) return { status: 'mfa_required' };
-    mfaOk = verifyTotp(deps.secrets.open(account.mfa_secret), req.code, now) || await useRecoveryCode(db, person.id, req.code, now);
+    mfaOk = await useTotp(db, person.id, deps.secrets.open(account.mfa_secret), req.code, now) || await useRecoveryCode(db, person.id, req.code, now);
   }
   if (!passwordOk || !mfaOk) {
     await db.transaction().execute(async (tx) => {
@@ -186,7 +197,7 @@ export async function unlockAccount(deps: AuthDeps, actor: AuditActor, person: P
 
 export async function resetMfa(deps: AuthDeps, actor: AuditActor, person: PersonRow): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
-    await tx.updateTable('accounts').set({ mfa_secret: null, mfa_enabled_at: null }).where('person_id', '=', person.id).execute();
+    await tx.updateTable('accounts').set({ mfa_secret: null, mfa_enabled_at: null, mfa_last_step: null }).where('person_id', '=', person.id).execute();
     await tx.deleteFrom('recovery_codes').where('person_id', '=', person.id).execute();
     await tx.deleteFrom('sessions').where('person_id', '=', person.id).execute();
     await appendAudit(tx, actor, { action: 'account.mfa_reset', entityType: 'person', entityId: person.id }, deps.clock.now());
@@ -220,7 +231,7 @@ export async function confirmMfaEnrolment(deps: AuthDeps, user: CurrentUser, cod
   const account = await db.selectFrom('accounts').select(['mfa_secret', 'mfa_enabled_at']).where('person_id', '=', user.person.id).executeTakeFirstOrThrow();
   if (account.mfa_enabled_at) throw new AppError(409, 'already_enrolled', 'Two-step verification is already set up for your account.');
   if (!account.mfa_secret) throw badRequest('Start setting up two-step verification first, then enter the code your app shows.');
-  if (!verifyTotp(deps.secrets.open(account.mfa_secret), code, now)) throw new AppError(400, 'wrong_code', 'That code is not right. Check the time on your phone is correct and enter the code your app shows now.');
+  if (!(await useTotp(db, user.person.id, deps.secrets.open(account.mfa_secret), code, now))) throw new AppError(400, 'wrong_code', 'That code is not right. Check the time on your phone is correct and enter the code your app shows now.');
   const codes = Array.from({ length: 10 }, () => randomBytes(5).toString('hex'));
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('accounts').set({ mfa_enabled_at: now }).where('person_id', '=', user.person.id).execute();
