@@ -13,6 +13,7 @@ export interface Config {
   proxyPort: number;
   dnsPort: number;
   publicUrl: string | undefined;
+  trustedProxies: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sessionHours: number;
   loginMaxFailures: number;
@@ -40,6 +41,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'proxyPort', env: 'OSPREY_PROXY_PORT', default: 3128, kind: 'port', description: 'Port of the filtering web proxy.' },
   { key: 'dnsPort', env: 'OSPREY_DNS_PORT', default: 5353, kind: 'port', description: 'Port of the filtering DNS resolver (53 needs extra privileges).' },
   { key: 'publicUrl', env: 'OSPREY_PUBLIC_URL', default: undefined, kind: 'url', description: 'Address people use to reach Osprey, used in set-up links and e-mails. Defaults to http://localhost:<port>.' },
+  { key: 'trustedProxies', env: 'OSPREY_TRUSTED_PROXIES', default: undefined, kind: 'string', description: 'Addresses of reverse proxies in front of Osprey (comma-separated, CIDR allowed), whose X-Forwarded-For is believed. Without it, log-on throttling and the audit log see the proxy\'s address.' },
   { key: 'logLevel', env: 'OSPREY_LOG_LEVEL', default: 'info', kind: 'level', description: 'How much the server logs: fatal, error, warn, info, debug, trace or silent.' },
   { key: 'sessionHours', env: 'OSPREY_SESSION_HOURS', default: 8, kind: 'int', min: 1, description: 'How long a log-in lasts without activity, in hours.' },
   { key: 'loginMaxFailures', env: 'OSPREY_LOGIN_MAX_FAILURES', default: 5, kind: 'int', min: 1, description: 'Wrong passwords in a row before an account is locked.' },

@@ -98,3 +98,17 @@ describe('osprey audit verify (command line)', () => {
     }
   });
 });
+
+describe('audit log behind a reverse proxy', () => {
+  it('records the browser\'s address from X-Forwarded-For only when the proxy is trusted', async () => {
+    for (const [trusted, expected] of [['127.0.0.1', '203.0.113.7'], [undefined, '127.0.0.1']] as const) {
+      const t = await createTestApp({ config: { trustedProxies: trusted } });
+      const p = await t.makePerson(['teacher']);
+      const res = await t.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-forwarded-for': '203.0.113.7' }, payload: { username: p.username, password: p.password } });
+      assert.equal(res.statusCode, 200);
+      const entry = await t.db.selectFrom('audit_log').select('ip').where('action', '=', 'auth.login').executeTakeFirstOrThrow();
+      assert.equal(entry.ip, expected);
+      await t.close();
+    }
+  });
+});

@@ -45,7 +45,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.maxRequestBytes,
-    trustProxy: false,
+    trustProxy: config.trustedProxies ? config.trustedProxies.split(',').map((a) => a.trim()).filter(Boolean) : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }) as unknown as FastifyInstance & { routeTable: RegisteredRoute[] };
 
