@@ -104,6 +104,7 @@ const CLI_ACTOR = (command: string) => ({ id: null, label: `command line (${comm
 function progressBar(label: string) {
   const tty = process.stderr.isTTY;
   let last = -1;
+  let lastQuarter = -1;
   return (done: number, total: number) => {
     const pct = total ? Math.floor((done / total) * 100) : 100;
     if (pct === last) return;
@@ -112,7 +113,7 @@ function progressBar(label: string) {
     const filled = Math.round((pct / 100) * width);
     const bar = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(pct).padStart(3)}% (${done}/${total})`;
     if (tty) process.stderr.write(`\r${bar}${pct === 100 ? '\n' : ''}`);
-    else if (pct % 25 === 0) process.stderr.write(bar + '\n');
+    else if (Math.floor(pct / 25) > lastQuarter) { lastQuarter = Math.floor(pct / 25); process.stderr.write(bar + '\n'); }
   };
 }
 
