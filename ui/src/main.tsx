@@ -6,16 +6,19 @@ import { MantineProvider } from '@mantine/core';
 import { App } from './app/App.tsx';
 import { AuthProvider } from './app/auth.tsx';
 import { FlashProvider } from './app/flash.tsx';
+import { RouterProvider } from './app/router.tsx';
 import { theme } from './app/theme.ts';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <AuthProvider>
-        <FlashProvider>
-          <App />
-        </FlashProvider>
-      </AuthProvider>
+      <RouterProvider>
+        <AuthProvider>
+          <FlashProvider>
+            <App />
+          </FlashProvider>
+        </AuthProvider>
+      </RouterProvider>
     </MantineProvider>
   </StrictMode>,
 );

@@ -10,8 +10,8 @@ interface AuthState {
   refresh(): Promise<Me | null>;
   logOut(): Promise<void>;
   can(permission: Permission): boolean;
-  /** Set when the session ended by itself, to explain why the log-in page is showing. */
-  sessionEnded: boolean;
+  /** Why nobody is logged in, to explain it on the log-in page. */
+  signedOut: 'logout' | 'expired' | null;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -27,12 +27,12 @@ async function loadMe(): Promise<Me | null> {
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMeState] = useState<Me | null | undefined>(undefined);
-  const [sessionEnded, setSessionEnded] = useState(false);
+  const [signedOut, setSignedOut] = useState<'logout' | 'expired' | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
   const setMe = useCallback((next: Me | null) => {
     setCsrfToken(next?.csrfToken ?? '');
-    if (next) setSessionEnded(false);
+    if (next) setSignedOut(null);
     setMeState(next);
   }, []);
 
@@ -48,7 +48,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => onAuthProblem((err) => {
     if (err.code === 'not_signed_in') {
-      setSessionEnded(true);
+      setSignedOut('expired');
       setMe(null);
     } else {
       refresh().catch(() => undefined);
@@ -61,14 +61,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     } catch (e) {
       if (!(e instanceof ApiError && e.status === 401)) throw e;
     }
-    setSessionEnded(false);
+    setSignedOut('logout');
     setMe(null);
   }, [setMe]);
 
   const value = useMemo<AuthState>(() => ({
-    me, setMe, refresh, logOut, sessionEnded,
+    me, setMe, refresh, logOut, signedOut,
     can: (p) => Boolean(me?.permissions.includes(p)),
-  }), [me, setMe, refresh, logOut, sessionEnded]);
+  }), [me, setMe, refresh, logOut, signedOut]);
 
   if (loadError) {
     return (

@@ -3,8 +3,9 @@ import { createContext, useCallback, useContext, useEffect, useState, type React
 import { Alert } from '@mantine/core';
 import { useLocation } from './router.tsx';
 
+/** seenAt: the address where the message was first shown; moving to another address forgets it. */
 interface Flash { message: string; color: string; seenAt?: string }
-interface FlashState { flash: Flash | null; show(message: string, color?: string): void; clear(): void }
+interface FlashState { flash: Flash | null; show(message: string, color?: string): void; clear(): void; markSeen(href: string): void }
 
 const FlashContext = createContext<FlashState | null>(null);
 
@@ -12,7 +13,8 @@ export function FlashProvider({ children }: { children: ReactNode }) {
   const [flash, setFlash] = useState<Flash | null>(null);
   const show = useCallback((message: string, color = 'green') => setFlash({ message, color }), []);
   const clear = useCallback(() => setFlash(null), []);
-  return <FlashContext.Provider value={{ flash, show, clear }}>{children}</FlashContext.Provider>;
+  const markSeen = useCallback((href: string) => setFlash((f) => (f && !f.seenAt ? { ...f, seenAt: href } : f)), []);
+  return <FlashContext.Provider value={{ flash, show, clear, markSeen }}>{children}</FlashContext.Provider>;
 }
 
 export function useFlash() {
@@ -22,15 +24,14 @@ export function useFlash() {
 }
 
 export function FlashOutlet() {
-  const { flash, clear } = useFlash();
+  const { flash, clear, markSeen } = useFlash();
   const { href } = useLocation();
-  const [seen, setSeen] = useState<{ flash: Flash; href: string } | null>(null);
   useEffect(() => {
     if (!flash) return;
-    if (!seen || seen.flash !== flash) setSeen({ flash, href });
-    else if (seen.href !== href) clear();
-  }, [flash, href, seen, clear]);
-  if (!flash) return null;
+    if (!flash.seenAt) markSeen(href);
+    else if (flash.seenAt !== href) clear();
+  }, [flash, href, clear, markSeen]);
+  if (!flash || (flash.seenAt && flash.seenAt !== href)) return null;
   return (
     <Alert color={flash.color} variant="light" withCloseButton closeButtonLabel="Close this message" onClose={clear} mb="md" role="status">
       {flash.message}

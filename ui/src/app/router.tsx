@@ -2,33 +2,42 @@
  * A tiny client-side router on the History API: the server returns index.html for every UI path, and the UI
  * decides what to show from location.pathname and location.search.
  */
-import { useSyncExternalStore, type MouseEvent, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type MouseEvent, type ReactNode } from 'react';
 import { Anchor, type AnchorProps } from '@mantine/core';
 
-const listeners = new Set<() => void>();
-const notify = () => { for (const l of listeners) l(); };
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => { listeners.delete(listener); };
-}
 const snapshot = () => window.location.pathname + window.location.search;
 
+// The current address lives in React state (not an external store) so that a navigation and another state change
+// made together (log-in + go to the next page) are rendered together.
+let setCurrent: ((href: string) => void) | null = null;
+const RouterContext = createContext<string>('/');
+
+export function RouterProvider({ children }: { children: ReactNode }) {
+  const [href, setHref] = useState(snapshot);
+  useEffect(() => {
+    setCurrent = setHref;
+    const onPop = () => setHref(snapshot());
+    window.addEventListener('popstate', onPop);
+    return () => { window.removeEventListener('popstate', onPop); setCurrent = null; };
+  }, []);
+  return <RouterContext.Provider value={href}>{children}</RouterContext.Provider>;
+}
+
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
-  if (to === snapshot()) return;
   const samePath = to.split('?')[0] === window.location.pathname;
-  if (opts.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
+  if (to !== snapshot()) {
+    if (opts.replace) window.history.replaceState(null, '', to);
+    else window.history.pushState(null, '', to);
+  }
   if (!samePath) window.scrollTo(0, 0);
-  notify();
+  setCurrent?.(snapshot());
 }
 
 export interface Location { path: string; search: URLSearchParams; href: string }
 
 /** The current path and query; re-renders when either changes. */
 export function useLocation(): Location {
-  const href = useSyncExternalStore(subscribe, snapshot);
+  const href = useContext(RouterContext);
   const [path, query = ''] = href.split('?');
   return { path: path.replace(/\/+$/, '') || '/', search: new URLSearchParams(query), href };
 }

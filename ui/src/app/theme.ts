@@ -1,5 +1,5 @@
 /** Osprey's look: a calm blue-teal, generous spacing, clear focus rings, readable contrast. */
-import { createTheme, type MantineColorsTuple } from '@mantine/core';
+import { Alert, createTheme, type MantineColorsTuple } from '@mantine/core';
 
 const osprey: MantineColorsTuple = [
   '#e9f4f7', '#d4e7ed', '#a8cfdb', '#78b4c6', '#519db4', '#3a8ea8', '#2b7f9a', '#1f6b85', '#165d75', '#0b4f66',
@@ -14,4 +14,8 @@ export const theme = createTheme({
   defaultRadius: 'md',
   focusRing: 'auto',
   cursorType: 'pointer',
+  components: {
+    // Alert titles in the body text colour: the coloured background carries the tone, the text stays readable.
+    Alert: Alert.extend({ styles: { title: { color: 'var(--mantine-color-text)' }, message: { color: 'var(--mantine-color-text)' } } }),
+  },
 });

@@ -1,0 +1,155 @@
+/**
+ * Browser-test helpers: a real Osprey started as a child process (`node bin/osprey.js serve`) on a fresh data folder
+ * (and, when DATABASE_URL is set, a fresh database on that PostgreSQL server), Debian's Chromium through
+ * playwright-core, and a small API client for arranging data quickly. Nothing is built here: run `npm run build`
+ * first (CI does).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FIXTURE_50 = path.join(REPO_ROOT, 'test/fixtures/import/people-50.csv');
+
+/** Fails with a clear message when the web UI has not been built. */
+export function requireBuiltUi(): void {
+  if (!existsSync(path.join(REPO_ROOT, 'ui/dist/index.html'))) {
+    throw new Error('The web UI has not been built (ui/dist/index.html is missing): run npm run build first.');
+  }
+}
+
+export interface OspreyServer {
+  /** Where Osprey says it is running, e.g. http://localhost:41234 */
+  url: string;
+  /** The one-time set-up link it printed (fresh database). */
+  setupUrl: string;
+  /** Everything the process printed so far, for failure messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `osprey_e2e_${randomBytes(6).toString('hex')}`;
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try { await client.query(sql); } finally { await client.end(); }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+  });
+}
+
+/** Starts `osprey serve` on a free port with a new, empty data folder, and waits for the set-up link. */
+export async function startOsprey(): Promise<OspreyServer> {
+  requireBuiltUi();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-'));
+  const database = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
+  // A developer's own OSPREY_* settings must not leak into the test server.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OSPREY_') && k !== 'DATABASE_URL'));
+  Object.assign(env, {
+    OSPREY_DATA_DIR: dataDir, OSPREY_HTTP_PORT: '0', OSPREY_HTTP_HOST: '127.0.0.1', OSPREY_LOG_LEVEL: 'warn',
+    OSPREY_PROXY_PORT: '0', OSPREY_DNS_PORT: '0',
+    ...(database ? { DATABASE_URL: database.url } : {}),
+  });
+  const child = spawn(process.execPath, ['bin/osprey.js', 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      if (!(await waitForExit(child, 10_000))) {
+        child.kill('SIGKILL');
+        await waitForExit(child, 5_000);
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    await database?.drop().catch(() => undefined);
+  };
+
+  try {
+    const found = await new Promise<{ url: string; setupUrl: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Osprey did not print its set-up link within 60 s.')), 60_000);
+      const look = () => {
+        const url = /Osprey is running at (\S+)/.exec(out)?.[1];
+        const setupUrl = /(https?:\/\/\S+\/setup\?token=\S+)/.exec(out)?.[1];
+        if (url && setupUrl) { clearTimeout(timer); resolve({ url, setupUrl }); }
+        else if (url && /Log in at /.test(out)) { clearTimeout(timer); reject(new Error('Osprey did not print a set-up link: the database is not fresh.')); }
+      };
+      child.stdout!.on('data', look);
+      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Osprey stopped during start-up (exit code ${code}).`)); });
+    });
+    return { ...found, output: () => out, stop };
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}\n--- Osprey's output ---\n${out}`);
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.OSPREY_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Waits until the page shows this text (visible), or fails naming what the page shows instead. */
+export async function see(page: Page, text: string | RegExp, timeout = 15_000): Promise<void> {
+  try {
+    await page.getByText(text).first().waitFor({ state: 'visible', timeout });
+  } catch {
+    const body = (await page.locator('body').innerText().catch(() => '')).slice(0, 2000);
+    throw new Error(`Expected to see ${String(text)} on ${page.url()}, but the page shows:\n${body}`);
+  }
+}
+
+/** Waits until the address bar shows this path. */
+export async function waitForPath(page: Page, pathname: string, timeout = 15_000): Promise<void> {
+  await page.waitForURL((u) => u.pathname === pathname, { timeout });
+}
+
+/** A minimal API client with its own session cookie, for arranging data without the browser. */
+export class ApiClient {
+  private cookie = '';
+  private csrf = '';
+  // Node's fetch may try ::1 for "localhost" first; the server listens on 127.0.0.1.
+  constructor(private base: string) { this.base = base.replace('//localhost:', '//127.0.0.1:'); }
+
+  async call<T = Record<string, unknown>>(method: string, urlPath: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.cookie) headers.cookie = this.cookie;
+    if (method !== 'GET') headers['x-csrf-token'] = this.csrf;
+    const res = await fetch(this.base + urlPath, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const setCookie = res.headers.get('set-cookie');
+    if (setCookie) this.cookie = setCookie.split(';')[0];
+    const data = await res.json() as T & { error?: { message: string } };
+    if (!res.ok) throw new Error(`${method} ${urlPath} answered ${res.status}: ${data.error?.message}`);
+    return data;
+  }
+
+  async logIn(username: string, password: string): Promise<void> {
+    const r = await this.call<{ status: string; me: { csrfToken: string } }>('POST', '/api/auth/login', { username, password });
+    this.csrf = r.me.csrfToken;
+  }
+}

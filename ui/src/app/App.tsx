@@ -1,0 +1,67 @@
+/** Which page to show for the current address, and who may see it. */
+import { useEffect, type ReactNode } from 'react';
+import { AuditPage } from '../audit/AuditPage.tsx';
+import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
+import { LoginPage } from '../auth/LoginPage.tsx';
+import { SetupPage } from '../auth/SetupPage.tsx';
+import { TwoStepPage } from '../auth/TwoStepPage.tsx';
+import { GroupsPage } from '../directory/GroupsPage.tsx';
+import { ImportPage } from '../directory/ImportPage.tsx';
+import { PeoplePage } from '../directory/PeoplePage.tsx';
+import { PersonPage } from '../directory/PersonPage.tsx';
+import { ReportsPage } from '../reports/ReportsPage.tsx';
+import { useAuth } from './auth.tsx';
+import { HomePage } from './HomePage.tsx';
+import { Loading } from './Page.tsx';
+import { NoAccessPage, NotFoundPage } from './pages.tsx';
+import { matchPath, navigate, useLocation } from './router.tsx';
+import { PublicFrame, Shell } from './Shell.tsx';
+import type { Permission } from './types.ts';
+
+interface Route { pattern: string; permission?: Permission; render(params: Record<string, string>): ReactNode }
+
+const ROUTES: Route[] = [
+  { pattern: '/', render: () => <HomePage /> },
+  { pattern: '/change-password', render: () => <ChangePasswordPage /> },
+  { pattern: '/account/two-step', render: () => <TwoStepPage /> },
+  { pattern: '/people', permission: 'people.read', render: () => <PeoplePage /> },
+  { pattern: '/people/import', permission: 'people.import', render: () => <ImportPage /> },
+  { pattern: '/people/:id', permission: 'people.read', render: (p) => <PersonPage key={p.id} id={p.id} /> },
+  { pattern: '/groups', permission: 'groups.read', render: () => <GroupsPage /> },
+  { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },
+  { pattern: '/reports', permission: 'reports.read', render: () => <ReportsPage /> },
+];
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => { navigate(to, { replace: true }); }, [to]);
+  return <Loading />;
+}
+
+export function App() {
+  const { me, signedOut } = useAuth();
+  const { path, href, search } = useLocation();
+
+  if (path === '/setup') return <PublicFrame><SetupPage /></PublicFrame>;
+  if (me === undefined) return <Loading label="Opening Osprey…" />;
+  if (path === '/login') {
+    if (!me) return <PublicFrame><LoginPage /></PublicFrame>;
+    // Just logged in (or already logged in): go where the person was heading.
+    const next = search.get('next') ?? '/';
+    return <Redirect to={me.mustChangePassword ? '/change-password' : next.startsWith('/') && !next.startsWith('//') ? next : '/'} />;
+  }
+  if (!me) return <Redirect to={path === '/' || signedOut === 'logout' ? '/login' : `/login?next=${encodeURIComponent(href)}`} />;
+
+  if (me.mustChangePassword) {
+    if (path !== '/change-password') return <Redirect to="/change-password" />;
+    return <Shell restricted><ChangePasswordPage forced /></Shell>;
+  }
+
+  for (const route of ROUTES) {
+    const params = matchPath(route.pattern, path);
+    if (!params) continue;
+    if (route.pattern === '/people/:id' && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
+    return <Shell>{route.render(params)}</Shell>;
+  }
+  return <Shell><NotFoundPage /></Shell>;
+}
