@@ -23,7 +23,7 @@ const personSummary = {
   },
 } as const;
 
-const linkPerson = { type: 'object', properties: { id: { type: 'string' }, given_name: { type: 'string' }, family_name: { type: 'string' }, year_group: { type: ['string', 'null'] } } } as const;
+const linkPerson = { type: 'object', properties: { id: { type: 'string' }, givenName: { type: 'string' }, familyName: { type: 'string' }, yearGroup: { type: ['string', 'null'] } } } as const;
 
 const personInput = {
   username: { type: 'string', minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$' },

@@ -206,9 +206,9 @@ export async function removeMembers(db: Db, groupId: string, personIds: string[]
 
 export async function linksOfPerson(db: Db, personId: string) {
   const asParent = await db.selectFrom('parent_links as l').innerJoin('people as p', 'p.id', 'l.pupil_id')
-    .select(['p.id', 'p.given_name', 'p.family_name', 'p.year_group']).where('l.parent_id', '=', personId).execute();
+    .select(['p.id', 'p.given_name as givenName', 'p.family_name as familyName', 'p.year_group as yearGroup']).where('l.parent_id', '=', personId).execute();
   const asPupil = await db.selectFrom('parent_links as l').innerJoin('people as p', 'p.id', 'l.parent_id')
-    .select(['p.id', 'p.given_name', 'p.family_name', 'p.year_group']).where('l.pupil_id', '=', personId).execute();
+    .select(['p.id', 'p.given_name as givenName', 'p.family_name as familyName', 'p.year_group as yearGroup']).where('l.pupil_id', '=', personId).execute();
   return { children: asParent, parents: asPupil };
 }
 

@@ -30,7 +30,7 @@ export interface PersonSummary {
 
 export interface Group { id: string; kind: string; name: string; description?: string; memberCount: number }
 
-export interface LinkedPerson { id: string; given_name: string; family_name: string; year_group: string | null }
+export interface LinkedPerson { id: string; givenName: string; familyName: string; yearGroup: string | null }
 
 export interface AccountStatus { canLogIn: boolean; mustChangePassword: boolean; locked: boolean; lastLoginAt: string | null; mfaEnrolled: boolean }
 

@@ -9,7 +9,7 @@ import { navigate } from '../app/router.tsx';
 import { newPasswordProblem, PasswordFields } from './PasswordFields.tsx';
 
 export function ChangePasswordPage({ forced = false }: { forced?: boolean }) {
-  const { refresh } = useAuth();
+  const { refresh, me } = useAuth();
   const flash = useFlash();
   const [current, setCurrent] = useState('');
   const [password, setPassword] = useState('');
@@ -20,7 +20,7 @@ export function ChangePasswordPage({ forced = false }: { forced?: boolean }) {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const found = { ...newPasswordProblem(password, confirm), ...(current ? {} : { current: 'Enter the password you have now.' }) };
+    const found = { ...newPasswordProblem(password, confirm, me?.person.username), ...(current ? {} : { current: 'Enter the password you have now.' }) };
     setErrors(found);
     if (Object.values(found).some(Boolean)) return;
     setBusy(true);

@@ -1,12 +1,14 @@
 /** New password + confirmation, with the rule explained the same way everywhere. */
 import { PasswordInput, Stack, Text } from '@mantine/core';
+import { MIN_PASSWORD_LENGTH, passwordProblem } from '../../../src/platform/auth/password-rules.ts';
 
-export const PASSWORD_RULE = 'At least 10 characters. Three random words work well, for example “otter-violet-harbour”. Do not use your username.';
+export const PASSWORD_RULE = `At least ${MIN_PASSWORD_LENGTH} characters. Three random words work well, for example “otter-violet-harbour”. Do not use your username.`;
 
 /** What is wrong with a new password, in the same words as the server, or null when it looks fine. */
-export function newPasswordProblem(password: string, confirm: string): { password?: string; confirm?: string } {
+export function newPasswordProblem(password: string, confirm: string, username = ''): { password?: string; confirm?: string } {
   const out: { password?: string; confirm?: string } = {};
-  if (password.length < 10) out.password = 'Choose a password of at least 10 characters. Three random words work well.';
+  const problem = passwordProblem(password, username);
+  if (problem) out.password = problem;
   if (confirm !== password) out.confirm = 'The two passwords are not the same. Type the new password again.';
   return out;
 }

@@ -50,7 +50,7 @@ export function SetupPage() {
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const found: Record<string, string | undefined> = { ...newPasswordProblem(password, confirm) };
+    const found: Record<string, string | undefined> = { ...newPasswordProblem(password, confirm, form.username) };
     if (!form.schoolName.trim()) found.schoolName = 'Enter the name of your school.';
     if (!form.givenName.trim()) found.givenName = 'Enter your first name.';
     if (!form.familyName.trim()) found.familyName = 'Enter your last name.';

@@ -62,7 +62,7 @@ function PeopleLinks({ people }: { people: LinkedPerson[] }) {
   return (
     <Stack gap={4}>
       {people.map((p) => (
-        <Text key={p.id} fz="sm"><Link to={`/people/${p.id}`}>{p.given_name} {p.family_name}</Link>{p.year_group ? ` · ${p.year_group}` : ''}</Text>
+        <Text key={p.id} fz="sm"><Link to={`/people/${p.id}`}>{p.givenName} {p.familyName}</Link>{p.yearGroup ? ` · ${p.yearGroup}` : ''}</Text>
       ))}
     </Stack>
   );
