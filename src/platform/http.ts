@@ -44,6 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   const { config } = deps;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    // One JSON line per request is noise at a school's console; it is there at debug and trace.
+    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
     bodyLimit: config.maxRequestBytes,
     trustProxy: config.trustedProxies ? config.trustedProxies.split(',').map((a) => a.trim()).filter(Boolean) : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
