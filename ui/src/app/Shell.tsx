@@ -1,6 +1,6 @@
 /** The frame around every logged-in page: school, person, log-out, the navigation they may use, and notices. */
 import { useState, type ReactNode } from 'react';
-import { Alert, Box, Button, Container, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { Alert, Box, Button, Container, Group, Menu, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { messageOf } from '../api.ts';
 import { useAuth, useMe } from './auth.tsx';
 import { FlashOutlet, useFlash } from './flash.tsx';
@@ -23,6 +23,15 @@ export function Logo({ size = 30 }: { size?: number }) {
       <circle cx="16" cy="16" r="15" fill="#1f6b85" />
       <path d="M6 18c4-6 8-8 10-8s6 2 10 8c-3-2-7-3-10-3s-7 1-10 3z" fill="#fff" />
       <circle cx="16" cy="13" r="1.6" fill="#fff" />
+    </svg>
+  );
+}
+
+/** A small "opens a menu" arrow, drawn rather than typed so it is not read out or measured as text. */
+function Chevron() {
+  return (
+    <svg width={12} height={12} viewBox="0 0 12 12" aria-hidden="true" focusable="false">
+      <path d="M2 4l4 4 4-4" fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   );
 }
@@ -70,22 +79,28 @@ export function Shell({ children, restricted = false }: { children: ReactNode; r
       <Box component="header" bg="white" style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }} className="osprey-no-print">
         <Container size="xl" py="sm">
           <Group justify="space-between" wrap="wrap" gap="sm">
-            <UnstyledButton component="a" {...linkProps('/')} aria-label={`Osprey home – ${me.school.name}`} style={{ borderRadius: 8 }}>
+            {/* Named by its visible text ("Osprey", the school) plus a hidden "home page", so that speech-input users can say
+                what they see (WCAG 2.5.3 Label in Name). */}
+            <UnstyledButton component="a" {...linkProps('/')} style={{ borderRadius: 8 }}>
               <Brand school={me.school.name} />
+              <VisuallyHidden>(home page)</VisuallyHidden>
             </UnstyledButton>
             <Group gap="sm" wrap="nowrap">
               {restricted ? (
                 <Text fw={600}>{fullName}</Text>
               ) : (
-                <Menu position="bottom-end" withinPortal>
+                // No focus placeholder: Mantine's is a role="presentation" element with a tabindex inside role="menu", which
+                // a menu may not contain (only menu items). Focus goes to the first item instead, as the ARIA menu-button
+                // pattern describes; the arrow keys move between items.
+                <Menu position="bottom-end" withinPortal withInitialFocusPlaceholder={false}>
                   <Menu.Target>
-                    <Button variant="subtle" color="dark" aria-label={`Your account: ${fullName}`} rightSection={<span aria-hidden="true">▾</span>}>
+                    <Button variant="subtle" color="dark" aria-label={`Your account: ${fullName}`} rightSection={<Chevron />}>
                       {fullName}
                     </Button>
                   </Menu.Target>
                   <Menu.Dropdown>
                     <Menu.Label>{me.person.roleLabels.join(', ') || 'No role'}</Menu.Label>
-                    <Menu.Item component="a" {...linkProps('/change-password')}>Change my password</Menu.Item>
+                    <Menu.Item component="a" {...linkProps('/change-password')} data-autofocus>Change my password</Menu.Item>
                     <Menu.Item component="a" {...linkProps('/account/two-step')}>Two-step verification</Menu.Item>
                   </Menu.Dropdown>
                 </Menu>

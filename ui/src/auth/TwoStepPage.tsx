@@ -1,6 +1,6 @@
 /** Set up two-step verification: scan the QR code, type the first code, keep the recovery codes. */
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Code, CopyButton, Group, Image, List, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Image, List, Paper, SimpleGrid, Stack, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { messageOf, post } from '../api.ts';
 import { useAuth, useMe } from '../app/auth.tsx';
 import { Page } from '../app/Page.tsx';
@@ -113,7 +113,7 @@ export function TwoStepPage() {
                   <Stack gap={4} maw={360}>
                     <Text fw={600}>Cannot scan the code?</Text>
                     <Text fz="sm">Choose “enter a setup key” in the app and type this key (the spaces do not matter):</Text>
-                    <Code fz="md" p="sm" style={{ wordBreak: 'break-all' }} aria-label="Setup key">{grouped(enrolment.secret)}</Code>
+                    <Code fz="md" p="sm" style={{ wordBreak: 'break-all' }}><VisuallyHidden>Setup key: </VisuallyHidden>{grouped(enrolment.secret)}</Code>
                     <Text fz="sm" c="dimmed">Account name: {me.person.username} · Type: time-based</Text>
                   </Stack>
                 </Group>

@@ -1,6 +1,6 @@
 /** What an import would do (or did): counts, then tables of who is added, changed or marked as a leaver. */
 import type { ReactNode } from 'react';
-import { Alert, List, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, List, Paper, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { plural } from '../app/format.ts';
 import { roleLabel, RoleBadges } from './labels.tsx';
 
@@ -48,7 +48,7 @@ const showValue = (field: string, v: string) => {
 export function ImportDiff({ plan, children }: { plan: ImportPlan; children?: ReactNode }) {
   return (
     <Stack gap="md">
-      <SimpleGrid cols={{ base: 2, sm: 3, md: 5 }} spacing="sm" aria-label="Summary">
+      <SimpleGrid cols={{ base: 2, sm: 3, md: 5 }} spacing="sm" role="group" aria-label="Summary">
         <Stat label="To add" value={plan.added.length} colour="green" />
         <Stat label="To change" value={plan.changed.length} colour="blue" />
         <Stat label="To mark as leavers" value={plan.leavers.length} colour="orange" />
@@ -94,7 +94,7 @@ export function ImportDiff({ plan, children }: { plan: ImportPlan; children?: Re
                 <Table.Td>
                   <Stack gap={2}>
                     {c.changes.map((ch, i) => (
-                      <Text key={i} fz="sm"><Text span fz="sm" fw={650}>{ch.field.charAt(0).toUpperCase() + ch.field.slice(1)}</Text>: {showValue(ch.field, ch.from)} <span aria-label="changes to">→</span> {showValue(ch.field, ch.to)}</Text>
+                      <Text key={i} fz="sm"><Text span fz="sm" fw={650}>{ch.field.charAt(0).toUpperCase() + ch.field.slice(1)}</Text>: {showValue(ch.field, ch.from)} <span aria-hidden="true">→</span><VisuallyHidden>changes to</VisuallyHidden> {showValue(ch.field, ch.to)}</Text>
                     ))}
                   </Stack>
                 </Table.Td>

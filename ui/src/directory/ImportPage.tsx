@@ -132,6 +132,7 @@ export function ImportPage() {
               <Title order={2} fz={18}>1. Choose the files</Title>
               <FileInput label="CSV files" description="One CSV file in Osprey’s format, or all the OneRoster CSV files together"
                 placeholder="Choose files…" multiple accept=".csv,text/csv" value={files} clearable
+                clearButtonProps={{ 'aria-label': 'Remove the chosen files' }}
                 onChange={(v) => { setFiles(v); reset(); }} maw={520} />
               <Checkbox label="Mark people who are not in the files as leavers" description="Leave this ticked when the files list everyone at the school."
                 checked={markLeavers} onChange={(e) => { setMarkLeavers(e.currentTarget.checked); reset(); }} />

@@ -72,9 +72,9 @@ export function PeoplePage() {
             rightSection={people.loading ? <Loader size={16} aria-label="Searching" /> : null} />
           <Select label="Group" description="Key stage, year, class or team" placeholder="All groups" data={groupOptions(groups.data?.groups ?? [])}
             value={group || null} onChange={(v) => update({ group: v ?? '' })} searchable clearable nothingFoundMessage="No group with that name"
-            disabled={!can('groups.read')} comboboxProps={{ withinPortal: true }} />
+            disabled={!can('groups.read')} comboboxProps={{ withinPortal: true }} clearButtonProps={{ 'aria-label': 'Show all groups' }} />
           <Select label="Role" description="What they do at school" placeholder="All roles" data={ROLE_OPTIONS} value={role || null}
-            onChange={(v) => update({ role: v ?? '' })} searchable clearable />
+            onChange={(v) => update({ role: v ?? '' })} searchable clearable clearButtonProps={{ 'aria-label': 'Show all roles' }} />
           <Select label="Status" description="Current people or leavers" data={STATUS_OPTIONS} value={status}
             onChange={(v) => update({ status: v ?? 'active' })} allowDeselect={false} />
         </SimpleGrid>

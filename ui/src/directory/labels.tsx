@@ -21,7 +21,10 @@ export const roleLabel = (role: string) => ROLE_LABELS[role as Role] ?? role;
 
 export const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }));
 
-// Text in shade 9 on the light background keeps the contrast above 4.5:1.
+// Text in shade 9 on the palest shade (0) keeps the contrast above 4.5:1 (WCAG 1.4.3) for every colour here; Mantine's
+// own light badge background (shade 1) is too dark for teal and only just enough for red. Teal's shade 9 is still
+// only 4.7:1 on shade 0, so pupils' badges use a darker teal (6.3:1).
+const TEXT_COLOURS: Partial<Record<string, string>> = { teal: '#06694b' };
 const ROLE_COLOURS: Partial<Record<Role, string>> = {
   administrator: 'red', headteacher: 'grape', slt: 'grape', dsl: 'pink', deputy_dsl: 'pink', online_safety_lead: 'pink',
   network_manager: 'cyan', teacher: 'blue', support_staff: 'blue', governor: 'violet', online_safety_governor: 'violet', dpo: 'grape',
@@ -34,7 +37,8 @@ export function RoleBadges({ roles }: { roles: string[] }) {
     <Group gap={4} wrap="wrap">
       {roles.map((r) => {
         const colour = ROLE_COLOURS[r as Role] ?? 'gray';
-        return <Badge key={r} variant="light" color={colour} c={`${colour}.9`} radius="sm" tt="none" fw={650} size="md">{roleLabel(r)}</Badge>;
+        return <Badge key={r} variant="light" color={colour} bg={`${colour}.0`} c={TEXT_COLOURS[colour] ?? `${colour}.9`} radius="sm" tt="none" fw={650} size="md"
+          style={{ border: `1px solid var(--mantine-color-${colour}-3)` }}>{roleLabel(r)}</Badge>;
       })}
     </Group>
   );
