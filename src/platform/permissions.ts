@@ -14,6 +14,8 @@ export const PERMISSIONS = {
   'groups.write': 'Create and change groups',
   'reports.read': 'Read summary reports for leaders and governors (no personal details)',
   'audit.read': 'Read and verify the audit log',
+  'filtering.read': 'See filtering policies, list sources and the filter change log, and test why a site is allowed or blocked',
+  'filtering.manage': 'Change filtering policies and list sources (every change is logged with a reason)',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -21,20 +23,21 @@ export type Permission = keyof typeof PERMISSIONS;
 export type RouteAccess = Permission | 'signed_in' | 'public';
 
 const ALL = Object.keys(PERMISSIONS) as Permission[];
-const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read'];
+const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read', 'filtering.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: ALL,
   headteacher: [...LEADERSHIP, 'people.write', 'groups.write', 'audit.read'],
   slt: LEADERSHIP,
-  online_safety_lead: [...LEADERSHIP, 'groups.write'],
+  online_safety_lead: [...LEADERSHIP, 'groups.write', 'filtering.manage'],
   dsl: LEADERSHIP,
   deputy_dsl: LEADERSHIP,
-  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write'],
-  teacher: ['people.read', 'groups.read'],
+  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read', 'filtering.manage'],
+  teacher: ['people.read', 'groups.read', 'filtering.read'],
   support_staff: ['people.read', 'groups.read'],
   governor: ['reports.read'],
-  online_safety_governor: ['reports.read'],
+  // R3.2: the Online Safety Governor reviews the filter change log.
+  online_safety_governor: ['reports.read', 'filtering.read'],
   dpo: ['people.read', 'groups.read', 'reports.read', 'audit.read'],
   pupil: [],
   parent: [],

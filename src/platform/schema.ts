@@ -85,6 +85,41 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface FilterPoliciesTable {
+  id: string;
+  school_id: string;
+  key: string;
+  name: string;
+  description: string;
+  priority: number;
+  default_action: string;
+  safe_search: boolean;
+  unidentified: boolean;
+  category_actions: Json;
+  schedules: ColumnType<unknown[], string, string>;
+  local_block: ColumnType<unknown[], string, string>;
+  local_allow: ColumnType<unknown[], string, string>;
+  targets: ColumnType<string[], string, string>;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface FilterChangesTable {
+  seq: ColumnType<number, number, never>;
+  school_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_label: string;
+  entity_type: string;
+  entity_id: string;
+  action: string;
+  reason: string;
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+  approved_by: string | null;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -97,5 +132,7 @@ export interface Database {
   sessions: SessionsTable;
   setup_tokens: SetupTokensTable;
   audit_log: AuditLogTable;
+  filter_policies: FilterPoliciesTable;
+  filter_changes: FilterChangesTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }

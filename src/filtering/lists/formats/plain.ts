@@ -1,0 +1,25 @@
+/**
+ * Plain domain lists: one domain per line, `#` comments, an optional leading `*.` or `.` (both mean "and its
+ * subdomains", which every Osprey domain entry already does). The same syntax as a squidGuard `domains` file.
+ */
+import { parseInput } from './collector.js';
+import { normaliseHost } from './domain.js';
+import type { LineSink, ParseResult } from './types.js';
+
+export function parseDomainLine(line: string, sink: LineSink): void {
+  const hash = line.indexOf('#');
+  const text = (hash === -1 ? line : line.slice(0, hash)).trim();
+  if (text === '') {
+    if (hash === -1) sink.blank();
+    else sink.comment();
+    return;
+  }
+  const name = text.startsWith('*.') ? text.slice(2) : text.startsWith('.') ? text.slice(1) : text;
+  const check = normaliseHost(name);
+  if (check.ok) sink.domain(check.host);
+  else sink.problem(check.reason);
+}
+
+export function parseDomainList(input: string | Uint8Array, file = 'domains'): ParseResult {
+  return parseInput(input, file, parseDomainLine);
+}
