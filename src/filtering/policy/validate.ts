@@ -3,7 +3,7 @@
  * cannot be given any action: they are blocked for everyone, always (R2.2), so there is nothing to set.
  */
 import { domainToASCII } from 'node:url';
-import { RE2JS } from 're2js';
+import { checkPattern } from '../engine/expressions.ts';
 import type { CategoryDef, LocalEntry, PolicyAction, ScheduleWindow } from '../engine/types.ts';
 
 export const POLICY_ACTIONS: readonly PolicyAction[] = ['allow', 'block', 'warn', 'monitor'];
@@ -48,12 +48,8 @@ function checkLocal(entries: LocalEntry[], list: string, problems: string[]): Lo
       if (!d || rest.length === 0) problems.push(`${list}: '${value}' is not a web address with a path. Write it like example.com/games/ — or add just the domain.`);
       return { ...e, value: d ? [d, ...rest].join('/') : value };
     }
-    if (value.length > 500) problems.push(`${list}: the pattern '${value.slice(0, 40)}…' is longer than 500 characters. Split it or use domains.`);
-    try {
-      RE2JS.compile(value);
-    } catch (err) {
-      problems.push(`${list}: the pattern '${value}' cannot be used (${(err as Error).message}). Osprey accepts RE2 patterns, which always run in a bounded time.`);
-    }
+    const problem = checkPattern(value);
+    if (problem) problems.push(`${list}: the pattern '${value.slice(0, 80)}' cannot be used (${problem}). Osprey accepts RE2 patterns, which always run in a bounded time.`);
     return { ...e, value };
   });
 }
