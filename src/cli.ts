@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, redactUrl, SETTINGS, type Config } from './config.ts';
 import { loadDemoSchool } from './directory/demo-load.ts';
+import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';
 import { importPeople, type ImportOutcome } from './directory/service.ts';
 import { verifyAuditChain } from './platform/audit.ts';
 import { temporaryPassword } from './platform/auth/passwords.ts';
@@ -27,6 +28,9 @@ Commands:
   demo                  Load the demo school (about 1,200 pupils, 120 staff and their parents; invented names).
   admin create          Create an administrator account from the command line.
   import people FILE    Import people from a CSV file or a OneRoster 1.1 folder; --dry-run shows the changes first.
+  lists                 Show the block-list sources and their status.
+  lists import PATH|URL Import a categorised block list (squidGuard/UT1, hosts, plain domains or adblock format).
+  lists update          Fetch the web lists that are due.
   audit verify          Check that nobody has altered or removed entries in the audit log.
   migrate               Bring the database up to date (serve does this by itself at start).
   settings              List every setting, its environment variable and its default.
@@ -35,6 +39,7 @@ Run "osprey <command> --help" for the options of a command.
 Settings come from environment variables (e.g. OSPREY_HTTP_PORT, DATABASE_URL) or <data folder>/osprey.json.`;
 
 const HELP: Record<string, string> = {
+  ...LISTS_HELP,
   serve: `Usage: osprey serve [--demo]
 
 Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080). The database is brought up to date
@@ -153,8 +158,9 @@ function printOutcome(o: ImportOutcome, dryRun: boolean) {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') { out(GENERAL_HELP); return 0; }
-  const sub = ['admin', 'import', 'audit'].includes(command) ? `${command} ${rest[0] ?? ''}`.trim() : command;
-  const args = ['admin', 'import', 'audit'].includes(command) ? rest.slice(1) : rest;
+  const grouped = ['admin', 'import', 'audit'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? ''));
+  const sub = grouped ? `${command} ${rest[0] ?? ''}`.trim() : command;
+  const args = grouped ? rest.slice(1) : rest;
   if (!(sub in HELP)) {
     err(`Unknown command "osprey ${sub}". Run "osprey --help" to see the commands.`);
     return 2;
@@ -231,6 +237,10 @@ async function main(argv: string[]): Promise<number> {
     });
     printOutcome(outcome, values['dry-run']);
     return outcome.plan.problems.length && !outcome.applied && !values['dry-run'] ? 1 : outcome.plan.problems.length && values['dry-run'] ? 1 : 0;
+  }
+
+  if (sub === 'lists' || sub.startsWith('lists ')) {
+    return withDatabase(config, (h) => runListsCommand(sub, args, { db: h.db, clock: systemClock, dataDir: config.dataDir }, out));
   }
 
   if (sub === 'audit verify') {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { directoryRoutes } from '../directory/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { auditRoutes } from './audit-routes.ts';
@@ -46,7 +46,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     // One JSON line per request is noise at a school's console; it is there at debug and trace.
-    disableRequestLogging: !['debug', 'trace'].includes(config.logLevel),
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(config.logLevel) }),
     bodyLimit: config.maxRequestBytes,
     trustProxy: config.trustedProxies ? config.trustedProxies.split(',').map((a) => a.trim()).filter(Boolean) : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },

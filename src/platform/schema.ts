@@ -120,6 +120,31 @@ export interface FilterChangesTable {
   approved_by: string | null;
 }
 
+export interface ListSourcesTable {
+  id: string;
+  school_id: string;
+  name: string;
+  location: string;
+  kind: 'file' | 'url';
+  format: string;
+  vendor: string | null;
+  category: string | null;
+  refresh_hours: number | null;
+  enabled: boolean;
+  status: 'pending' | 'ok' | 'error';
+  last_checked_at: Date | null;
+  last_updated_at: Date | null;
+  last_error: string | null;
+  entries_file: string | null;
+  entries_sha256: string | null;
+  entry_counts: Json;
+  problems: ColumnType<unknown[], string, string>;
+  problems_count: number;
+  etag: string | null;
+  version: number;
+  created_at: Timestamp;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -134,5 +159,6 @@ export interface Database {
   audit_log: AuditLogTable;
   filter_policies: FilterPoliciesTable;
   filter_changes: FilterChangesTable;
+  list_sources: ListSourcesTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }
