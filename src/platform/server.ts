@@ -7,6 +7,7 @@ import { buildApp } from './http.ts';
 import { migrate } from './migrations.ts';
 import { loadOrCreateKey, secretBox } from './secrets.ts';
 import { createSetupToken, setupNeeded } from './setup.ts';
+import { refreshDueSources } from '../filtering/sources/service.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,11 +40,23 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const url = publicUrlOf(config, port);
+  // Scheduled jobs: web block lists are fetched again when due (each source has its own period).
+  const refreshLists = async () => {
+    try {
+      const results = await refreshDueSources({ db: handle.db, clock: deps.clock, dataDir: config.dataDir }, (schoolId) => ({ id: null, label: 'scheduled list update', ip: null, schoolId }));
+      for (const r of results) app.log[r.ok ? 'info' : 'warn']({ list: r.name }, `list update: ${r.message}`);
+    } catch (e) {
+      app.log.error({ err: e }, 'scheduled list update failed');
+    }
+  };
+  const listTimer = setInterval(refreshLists, 5 * 60_000);
+  listTimer.unref();
   let setupUrl: string | undefined;
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
     app, handle, url, port, setupUrl,
     async close() {
+      clearInterval(listTimer);
       await app.close();
       await handle.close();
     },
