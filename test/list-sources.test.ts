@@ -144,3 +144,31 @@ describe('osprey lists import (command line)', () => {
     }
   });
 });
+
+describe('list sources through the API', () => {
+  it('a network manager adds a web list; a teacher can see it but not add one; file lists are updated on the server', async () => {
+    const t = await createTestApp();
+    const server = createServer((_req, res) => { res.writeHead(200); res.end('poker-room.example\nslots.example\n'); });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const manager = await t.logIn((await t.makePerson(['network_manager'])).username);
+      const teacher = await t.logIn((await t.makePerson(['teacher'])).username);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/poker.txt`;
+      const added = await t.as(manager, 'POST', '/api/filtering/sources', { name: 'Poker', url, category: 'gambling', reason: 'Poker sites seen in the weekly report' });
+      assert.equal(added.statusCode, 200, added.body);
+      assert.deepEqual(added.json().entries, { gambling: 2 });
+      const seen = (await t.as(teacher, 'GET', '/api/filtering/sources')).json().sources;
+      assert.equal(seen[0].name, 'Poker');
+      assert.equal(seen[0].status, 'ok');
+      assert.equal((await t.as(teacher, 'POST', '/api/filtering/sources', { name: 'Mine', url, category: 'gambling', reason: 'I would like to' })).statusCode, 403);
+      const pathAttempt = await t.as(manager, 'POST', '/api/filtering/sources', { name: 'Secrets', url: '/etc/passwd', category: 'gambling', reason: 'Reading a file' });
+      assert.equal(pathAttempt.statusCode, 400, 'the web cannot make the server read a file');
+      const refreshed = await t.as(manager, 'POST', `/api/filtering/sources/${seen[0].id}/refresh`);
+      assert.equal(refreshed.statusCode, 200);
+      assert.equal(refreshed.json().changed, false);
+    } finally {
+      server.close();
+      await t.close();
+    }
+  });
+});
