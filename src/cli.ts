@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, redactUrl, SETTINGS, type Config } from './config.ts';
 import { loadDemoSchool } from './directory/demo-load.ts';
 import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';
+import { runWhy, WHY_HELP } from './filtering/why-cli.ts';
 import { importPeople, type ImportOutcome } from './directory/service.ts';
 import { verifyAuditChain } from './platform/audit.ts';
 import { temporaryPassword } from './platform/auth/passwords.ts';
@@ -31,6 +32,7 @@ Commands:
   lists                 Show the block-list sources and their status.
   lists import PATH|URL Import a categorised block list (squidGuard/UT1, hosts, plain domains or adblock format).
   lists update          Fetch the web lists that are due.
+  why --url URL         Explain what the filter does with a web address, and why (--batch for JSON lines).
   audit verify          Check that nobody has altered or removed entries in the audit log.
   migrate               Bring the database up to date (serve does this by itself at start).
   settings              List every setting, its environment variable and its default.
@@ -40,6 +42,7 @@ Settings come from environment variables (e.g. OSPREY_HTTP_PORT, DATABASE_URL) o
 
 const HELP: Record<string, string> = {
   ...LISTS_HELP,
+  why: WHY_HELP,
   serve: `Usage: osprey serve [--demo]
 
 Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080). The database is brought up to date
@@ -241,6 +244,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (sub === 'lists' || sub.startsWith('lists ')) {
     return withDatabase(config, (h) => runListsCommand(sub, args, { db: h.db, clock: systemClock, dataDir: config.dataDir }, out));
+  }
+
+  if (sub === 'why') {
+    return withDatabase(config, (h) => runWhy(args, { db: h.db, clock: systemClock, dataDir: config.dataDir, timeZone: config.timeZone }, { stdin: process.stdin, out }));
   }
 
   if (sub === 'audit verify') {

@@ -14,6 +14,7 @@ export interface Config {
   dnsPort: number;
   publicUrl: string | undefined;
   trustedProxies: string | undefined;
+  timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sessionHours: number;
   loginMaxFailures: number;
@@ -27,7 +28,7 @@ interface SettingSpec {
   key: keyof Config;
   env: string;
   default: string | number | undefined;
-  kind: 'string' | 'port' | 'int' | 'url' | 'level' | 'path' | 'host';
+  kind: 'string' | 'port' | 'int' | 'url' | 'level' | 'path' | 'host' | 'timezone';
   description: string;
   min?: number;
 }
@@ -42,6 +43,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'dnsPort', env: 'OSPREY_DNS_PORT', default: 5353, kind: 'port', description: 'Port of the filtering DNS resolver (53 needs extra privileges).' },
   { key: 'publicUrl', env: 'OSPREY_PUBLIC_URL', default: undefined, kind: 'url', description: 'Address people use to reach Osprey, used in set-up links and e-mails. Defaults to http://localhost:<port>.' },
   { key: 'trustedProxies', env: 'OSPREY_TRUSTED_PROXIES', default: undefined, kind: 'string', description: 'Addresses of reverse proxies in front of Osprey (comma-separated, CIDR allowed), whose X-Forwarded-For is believed. Without it, log-on throttling and the audit log see the proxy\'s address.' },
+  { key: 'timeZone', env: 'OSPREY_TIME_ZONE', default: 'Europe/London', kind: 'timezone', description: 'The school\'s time zone, for filtering schedules (lesson times, lunchtime) and reports.' },
   { key: 'logLevel', env: 'OSPREY_LOG_LEVEL', default: 'info', kind: 'level', description: 'How much the server logs: fatal, error, warn, info, debug, trace or silent.' },
   { key: 'sessionHours', env: 'OSPREY_SESSION_HOURS', default: 8, kind: 'int', min: 1, description: 'How long a log-in lasts without activity, in hours.' },
   { key: 'loginMaxFailures', env: 'OSPREY_LOGIN_MAX_FAILURES', default: 5, kind: 'int', min: 1, description: 'Wrong passwords in a row before an account is locked.' },
@@ -120,6 +122,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         config[s.key] = text;
         break;
       }
+      case 'timezone':
+        try {
+          new Intl.DateTimeFormat('en-GB', { timeZone: String(value) });
+        } catch {
+          problems.push(`${where} is '${value}', which is not a time zone — use a name such as Europe/London`);
+        }
+        config[s.key] = String(value);
+        break;
       case 'level':
         if (!LEVELS.includes(String(value))) problems.push(`${where} is '${value}' — use one of: ${LEVELS.join(', ')}`);
         config[s.key] = String(value);

@@ -48,6 +48,12 @@ export async function createPerson(ctx: ServiceContext, input: PersonInput) {
     if (taken) throw conflict(`The username '${username}' is already used. Choose another.`);
     const now = ctx.clock.now();
     const id = await store.insertPerson(tx, ctx.actor.schoolId, { ...input, username, roles, source: 'manual' }, now);
+    // A pupil belongs to their year group and key stage, as an imported pupil does (filtering policies follow them).
+    if (input.yearGroup && (YEAR_GROUPS as readonly string[]).includes(input.yearGroup)) {
+      const year = input.yearGroup as YearGroup;
+      const groupIds = [await store.ensureGroup(tx, ctx.actor.schoolId, 'year', year, now), await store.ensureGroup(tx, ctx.actor.schoolId, 'key_stage', keyStageOf(year), now)];
+      await store.setMembership(tx, ctx.actor.schoolId, id, groupIds);
+    }
     await appendAudit(tx, ctx.actor, { action: 'person.created', entityType: 'person', entityId: id, details: { username, roles } }, now);
     return id;
   });

@@ -1,0 +1,39 @@
+/**
+ * The compiled filtering snapshot of each school, kept in memory and compiled again when the filter change log
+ * moves on (every policy and list change writes to it, R3.2), so an edit is in force at the next decision.
+ */
+import type { Db } from '../platform/db.ts';
+import { compileSnapshot, type CompileInput, type Snapshot } from './engine/index.ts';
+import { CATEGORIES } from './lists/taxonomy.ts';
+import { policiesForEngine } from './policy/service.ts';
+import { loadSourceEntries } from './sources/service.ts';
+
+export async function buildCompileInput(db: Db, schoolId: string, opts: { dataDir: string; timeZone: string; now: Date }): Promise<CompileInput> {
+  const { policies, unidentifiedPolicyId } = await policiesForEngine(db, schoolId, opts.now);
+  const sources = await db.selectFrom('list_sources').select(['entries_file']).where('school_id', '=', schoolId)
+    .where('enabled', '=', true).where('entries_file', 'is not', null).orderBy('name').execute();
+  const lists = (await Promise.all(sources.map((s) => loadSourceEntries(opts.dataDir, s.entries_file!)))).flat();
+  return { categories: [...CATEGORIES], lists, policies, unidentifiedPolicyId, timeZone: opts.timeZone };
+}
+
+export class SnapshotCache {
+  private readonly cache = new Map<string, { stamp: string; snapshot: Promise<Snapshot> }>();
+
+  constructor(private readonly db: Db, private readonly opts: { dataDir: string; timeZone: string }) {}
+
+  /** The school's current snapshot; compiled now if policies or lists changed since the last one. */
+  async get(schoolId: string, now: Date): Promise<Snapshot> {
+    const stamp = await this.stampOf(schoolId);
+    const cached = this.cache.get(schoolId);
+    if (cached && cached.stamp === stamp) return cached.snapshot;
+    const snapshot = buildCompileInput(this.db, schoolId, { ...this.opts, now }).then((input) => compileSnapshot(input));
+    this.cache.set(schoolId, { stamp, snapshot });
+    snapshot.catch(() => this.cache.delete(schoolId));
+    return snapshot;
+  }
+
+  private async stampOf(schoolId: string): Promise<string> {
+    const change = await this.db.selectFrom('filter_changes').select((eb) => eb.fn.max('seq').as('seq')).where('school_id', '=', schoolId).executeTakeFirst();
+    return String(change?.seq ?? 0);
+  }
+}
