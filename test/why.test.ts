@@ -97,7 +97,8 @@ describe('why is this site allowed or blocked?', () => {
     assert.equal(saved.statusCode, 200, saved.body);
     const refused = await t.as(admin, 'PUT', `/api/filtering/policies/${staff.id}`, { document: { ...document, categoryActions: { 'child-abuse': 'allow' } }, reason: 'Trying the illegal category itself', expectedVersion: saved.json().version });
     assert.equal(refused.statusCode, 400);
-    for (const who of [{ username: 'h.cohen' }, { username: 'admin' }, { username: 'obyrne29' }, {}, { groupId: 'role:administrator' }]) {
+    const everyone: Array<Record<string, string>> = [{ username: 'h.cohen' }, { username: 'admin' }, { username: 'obyrne29' }, {}, { groupId: 'role:administrator' }];
+    for (const who of everyone) {
       for (const url of ['http://iwf-test-entry.example/', 'https://WWW.IWF-TEST-ENTRY.EXAMPLE./page', 'http://sub.iwf-test-entry.example/x']) {
         const a = await ask({ url, ...who, at: LESSON });
         assert.equal(a.action, 'block', `${url} for ${JSON.stringify(who)}`);

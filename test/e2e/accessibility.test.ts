@@ -270,6 +270,19 @@ test('the administrator’s pages on a desktop screen', { timeout: 60_000 }, asy
     await page.getByRole('heading', { name: 'People by role' }).waitFor();
     await checkPage(t, page, 'Reports');
 
+    await page.goto(`${server!.url}/filtering`);
+    await page.getByRole('link', { name: 'Key Stage 2', exact: true }).waitFor();
+    await checkPage(t, page, 'Filtering policies');
+    await page.getByRole('link', { name: 'Key Stages 4 and 5', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Key Stages 4 and 5' }).waitFor();
+    await checkPage(t, page, 'A filtering policy (Key Stages 4 and 5)');
+    await page.goto(`${server!.url}/filtering/lists`);
+    await page.getByRole('heading', { name: 'Add a web list' }).waitFor();
+    await checkPage(t, page, 'Block lists');
+    await page.goto(`${server!.url}/filtering/changes`);
+    await page.getByRole('table', { name: 'Filter changes' }).waitFor();
+    await checkPage(t, page, 'Filter change log');
+
     await page.goto(`${server!.url}/change-password`);
     await page.getByRole('heading', { name: 'Change my password' }).waitFor();
     await checkPage(t, page, 'Change password');

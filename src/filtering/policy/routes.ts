@@ -44,7 +44,7 @@ export function policyRoutes(deps: AppDeps) {
       config: { access: 'filtering.read' },
       schema: {
         tags: ['filtering'], summary: 'The categories Osprey filters by, with plain descriptions',
-        response: { 200: { type: 'object', properties: { categories: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, illegal: { type: 'boolean' }, circumvention: { type: 'boolean' } } } } } }, ...errors },
+        response: { 200: { type: 'object', properties: { categories: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, group: { type: 'string' }, illegal: { type: 'boolean' }, circumvention: { type: 'boolean' } } } } } }, ...errors },
       },
     }, async () => ({ categories: CATEGORIES }));
 

@@ -22,8 +22,9 @@ export async function ensureDefaultPolicies(db: Db, schoolId: string, now: Date)
   await db.transaction().execute(async (tx) => {
     for (const p of defaultPolicies()) {
       const targets = p.targets.flatMap((t) => (t.startsWith('key_stage:') ? (keyStageIds.has(t.slice(10)) ? [keyStageIds.get(t.slice(10))!] : []) : [t]));
-      await store.insertPolicy(tx, schoolId, { ...p, id: randomUUID(), targets }, now);
-      await store.appendFilterChange(tx, schoolId, { actorId: null, actorLabel: 'Osprey', entityType: 'policy', entityId: p.key, action: 'policy.created', reason: 'Default policy shipped with Osprey', before: null, after: { ...p, targets } }, now);
+      const id = randomUUID();
+      await store.insertPolicy(tx, schoolId, { ...p, id, targets }, now);
+      await store.appendFilterChange(tx, schoolId, { actorId: null, actorLabel: 'Osprey', entityType: 'policy', entityId: id, action: 'policy.created', reason: 'Default policy shipped with Osprey', before: null, after: { ...p, targets } }, now);
     }
   });
   return defaultPolicies().length;
@@ -88,7 +89,7 @@ export async function updatePolicy(ctx: ServiceContext, id: string, change: Poli
       reason: change.reason.trim(), before: beforeDoc, after: { ...beforeDoc, ...doc },
     }, now);
     await appendAudit(tx, ctx.actor, { action: 'filter_policy.updated', entityType: 'filter_policy', entityId: id, details: { reason: change.reason.trim() } }, now);
-    return { ...after, version: before.version + 1 };
+    return (await store.getPolicy(tx, ctx.actor.schoolId, id))!;
   });
 }
 

@@ -9,6 +9,10 @@ import { GroupsPage } from '../directory/GroupsPage.tsx';
 import { ImportPage } from '../directory/ImportPage.tsx';
 import { PeoplePage } from '../directory/PeoplePage.tsx';
 import { PersonPage } from '../directory/PersonPage.tsx';
+import { ChangesPage } from '../filtering/ChangesPage.tsx';
+import { ListsPage } from '../filtering/ListsPage.tsx';
+import { PoliciesPage } from '../filtering/PoliciesPage.tsx';
+import { PolicyPage } from '../filtering/PolicyPage.tsx';
 import { ReportsPage } from '../reports/ReportsPage.tsx';
 import { useAuth } from './auth.tsx';
 import { HomePage } from './HomePage.tsx';
@@ -30,6 +34,10 @@ const ROUTES: Route[] = [
   { pattern: '/groups', permission: 'groups.read', render: () => <GroupsPage /> },
   { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },
   { pattern: '/reports', permission: 'reports.read', render: () => <ReportsPage /> },
+  { pattern: '/filtering', permission: 'filtering.read', render: () => <PoliciesPage /> },
+  { pattern: '/filtering/lists', permission: 'filtering.read', render: () => <ListsPage /> },
+  { pattern: '/filtering/changes', permission: 'filtering.read', render: () => <ChangesPage /> },
+  { pattern: '/filtering/policies/:id', permission: 'filtering.read', render: (p) => <PolicyPage key={p.id} id={p.id} /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -59,7 +67,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (route.pattern === '/people/:id' && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if ((route.pattern === '/people/:id' || route.pattern === '/filtering/policies/:id') && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }
