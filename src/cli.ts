@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, redactUrl, SETTINGS, type Config } from './con
 import { loadDemoSchool } from './directory/demo-load.ts';
 import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';
 import { runWhy, WHY_HELP } from './filtering/why-cli.ts';
+import { runImportSquidGuard, runSquidHelper, SQUIDGUARD_HELP } from './filtering/squidguard/cli.ts';
 import { importPeople, type ImportOutcome } from './directory/service.ts';
 import { verifyAuditChain } from './platform/audit.ts';
 import { temporaryPassword } from './platform/auth/passwords.ts';
@@ -33,6 +34,8 @@ Commands:
   lists import PATH|URL Import a categorised block list (squidGuard/UT1, hosts, plain domains or adblock format).
   lists update          Fetch the web lists that are due.
   why --url URL         Explain what the filter does with a web address, and why (--batch for JSON lines).
+  import squidguard F   Turn a squidGuard configuration into Osprey list sources and policies (--dry-run first).
+  squid-helper          Answer an existing Squid as squidGuard does (URL-rewrite helper on stdin/stdout).
   audit verify          Check that nobody has altered or removed entries in the audit log.
   migrate               Bring the database up to date (serve does this by itself at start).
   settings              List every setting, its environment variable and its default.
@@ -42,6 +45,7 @@ Settings come from environment variables (e.g. OSPREY_HTTP_PORT, DATABASE_URL) o
 
 const HELP: Record<string, string> = {
   ...LISTS_HELP,
+  ...SQUIDGUARD_HELP,
   why: WHY_HELP,
   serve: `Usage: osprey serve [--demo]
 
@@ -179,6 +183,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  if (sub === 'squid-helper') {
+    // Squid starts helpers itself and talks over stdin/stdout; no database or settings are needed.
+    return runSquidHelper(args, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  }
+
   const config = loadConfig();
 
   if (sub === 'serve') {
@@ -244,6 +253,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (sub === 'lists' || sub.startsWith('lists ')) {
     return withDatabase(config, (h) => runListsCommand(sub, args, { db: h.db, clock: systemClock, dataDir: config.dataDir }, out));
+  }
+
+  if (sub === 'import squidguard') {
+    return withDatabase(config, (h) => runImportSquidGuard(args, { db: h.db, clock: systemClock, dataDir: config.dataDir }, out));
   }
 
   if (sub === 'why') {

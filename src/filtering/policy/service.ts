@@ -93,6 +93,24 @@ export async function updatePolicy(ctx: ServiceContext, id: string, change: Poli
   });
 }
 
+/** A new policy (e.g. from a squidGuard import): validated like an edit, logged with its reason, audited. */
+export async function createPolicy(ctx: ServiceContext, key: string, document: PolicyDocument, reason: string): Promise<string> {
+  if (reason.trim().length < 5) throw badRequest('Say why you are adding this policy (at least a few words). Governors review the change log.');
+  const { policy: doc, problems } = validatePolicy(document, CATEGORIES);
+  problems.push(...await checkTargets(ctx.db, ctx.actor.schoolId, doc.targets));
+  if (problems.length) throw new AppError(400, 'invalid_policy', problems.join(' '), { problems });
+  const now = ctx.clock.now();
+  const id = randomUUID();
+  await ctx.db.transaction().execute(async (tx) => {
+    const taken = await tx.selectFrom('filter_policies').select('id').where('school_id', '=', ctx.actor.schoolId).where('key', '=', key).executeTakeFirst();
+    if (taken) throw conflict(`There is already a policy with the key '${key}'.`);
+    await store.insertPolicy(tx, ctx.actor.schoolId, { ...doc, id, key, unidentified: false }, now);
+    await store.appendFilterChange(tx, ctx.actor.schoolId, { actorId: ctx.actor.id, actorLabel: ctx.actor.label, entityType: 'policy', entityId: id, action: 'policy.created', reason: reason.trim(), before: null, after: { key, ...doc } }, now);
+    await appendAudit(tx, ctx.actor, { action: 'filter_policy.created', entityType: 'filter_policy', entityId: id, details: { key, name: doc.name, reason: reason.trim() } }, now);
+  });
+  return id;
+}
+
 export async function listChanges(ctx: ServiceContext, q: { entityId?: string; before?: number; limit: number }) {
   return store.listFilterChanges(ctx.db, ctx.actor.schoolId, q);
 }
