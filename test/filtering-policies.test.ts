@@ -103,3 +103,23 @@ describe('filtering policies', () => {
     await assert.rejects(sql`delete from filter_changes`.execute(t.db), /append-only/);
   });
 });
+
+describe('a school that adds its own policy before opening the Filtering page', () => {
+  it('still gets the shipped policies, including the one for unidentified devices', async () => {
+    const { createPolicy, policiesForEngine } = await import('../src/filtering/policy/service.ts');
+    const t = await createTestApp();
+    try {
+      const ctx = { db: t.db, clock: t.clock, actor: { id: null, label: 'test', schoolId: t.school.id } };
+      await createPolicy(ctx, 'library-pcs', {
+        name: 'Library computers', description: '', priority: 60, defaultAction: 'allow', safeSearch: true,
+        categoryActions: { gambling: 'block' }, schedules: [], localBlock: [], localAllow: [], targets: [],
+      }, 'Imported from our old filter');
+      const { policies, unidentifiedPolicyId } = await policiesForEngine(t.db, t.school.id, t.clock.now());
+      assert.ok(policies.some((p) => p.name === 'Library computers'));
+      assert.equal(policies.find((p) => p.id === unidentifiedPolicyId)?.name, 'Unidentified devices');
+      assert.equal(policies.length, 8);
+    } finally {
+      await t.close();
+    }
+  });
+});

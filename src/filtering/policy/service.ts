@@ -15,19 +15,22 @@ import { validatePolicy, type PolicyDocument } from './validate.ts';
 
 /** Creates the shipped default policies for a school that has none yet. Returns how many were created. */
 export async function ensureDefaultPolicies(db: Db, schoolId: string, now: Date): Promise<number> {
+  // The defaults are installed together, with the unidentified-devices policy; its presence means they are there
+  // (a school may have added its own policies first, e.g. by importing a squidGuard configuration).
   const existing = await store.listPolicies(db, schoolId);
-  if (existing.length) return 0;
+  if (existing.some((p) => p.unidentified)) return 0;
+  const taken = new Set(existing.map((p) => p.key));
   const groups = await db.selectFrom('groups').select(['id', 'kind', 'name']).where('school_id', '=', schoolId).where('kind', '=', 'key_stage').execute();
   const keyStageIds = new Map(groups.map((g) => [g.name, g.id]));
   await db.transaction().execute(async (tx) => {
-    for (const p of defaultPolicies()) {
+    for (const p of defaultPolicies().filter((d) => !taken.has(d.key))) {
       const targets = p.targets.flatMap((t) => (t.startsWith('key_stage:') ? (keyStageIds.has(t.slice(10)) ? [keyStageIds.get(t.slice(10))!] : []) : [t]));
       const id = randomUUID();
       await store.insertPolicy(tx, schoolId, { ...p, id, targets }, now);
       await store.appendFilterChange(tx, schoolId, { actorId: null, actorLabel: 'Osprey', entityType: 'policy', entityId: id, action: 'policy.created', reason: 'Default policy shipped with Osprey', before: null, after: { ...p, targets } }, now);
     }
   });
-  return defaultPolicies().length;
+  return defaultPolicies().filter((d) => !taken.has(d.key)).length;
 }
 
 /** Key-stage groups created by an import after the defaults were made are linked to their default policy. */
@@ -100,6 +103,7 @@ export async function createPolicy(ctx: ServiceContext, key: string, document: P
   problems.push(...await checkTargets(ctx.db, ctx.actor.schoolId, doc.targets));
   if (problems.length) throw new AppError(400, 'invalid_policy', problems.join(' '), { problems });
   const now = ctx.clock.now();
+  await ensureDefaultPolicies(ctx.db, ctx.actor.schoolId, now);
   const id = randomUUID();
   await ctx.db.transaction().execute(async (tx) => {
     const taken = await tx.selectFrom('filter_policies').select('id').where('school_id', '=', ctx.actor.schoolId).where('key', '=', key).executeTakeFirst();
