@@ -3,11 +3,15 @@ import type { CategoryGroup } from '../../../src/filtering/lists/taxonomy.ts';
 
 export type { CategoryGroup };
 
-/** What a policy does with a category, an entry or anything it has no rule for. */
-export type PolicyAction = 'allow' | 'warn' | 'monitor' | 'block';
+// The server's own types, imported as types only (nothing from the server is bundled into the page).
+import type { DecisionAction, LocalEntry as EngineLocalEntry, PolicyAction, ScheduleWindow } from '../../../src/filtering/engine/types.ts';
+import type { StoredPolicy, FilterChange } from '../../../src/filtering/policy/store.ts';
+import type { PolicyDocument } from '../../../src/filtering/policy/validate.ts';
+
+export type { PolicyAction, PolicyDocument, FilterChange };
 
 /** What the filter does with one request: a policy action, or "allow with SafeSearch enforced". */
-export type Verdict = PolicyAction | 'safesearch';
+export type Verdict = DecisionAction;
 
 export interface Category {
   id: string;
@@ -19,50 +23,11 @@ export interface Category {
   group: CategoryGroup;
 }
 
-export type LocalEntryKind = 'domain' | 'url' | 'regex';
-
-export interface LocalEntry { id: string; kind: LocalEntryKind; value: string; note?: string }
-
+export type LocalEntryKind = EngineLocalEntry['kind'];
+export type LocalEntry = EngineLocalEntry;
 /** A weekly window; days: 0 = Sunday … 6 = Saturday; times 'HH:MM', end exclusive. */
-export interface Schedule { id: string; name: string; days: number[]; start: string; end: string; categoryActions: Record<string, PolicyAction> }
-
-/** The part of a policy a person can change (what PUT /api/filtering/policies/:id takes). */
-export interface PolicyDocument {
-  name: string;
-  description: string;
-  priority: number;
-  defaultAction: PolicyAction;
-  safeSearch: boolean;
-  categoryActions: Record<string, PolicyAction>;
-  schedules: Schedule[];
-  localBlock: LocalEntry[];
-  localAllow: LocalEntry[];
-  /** Group ids and 'role:<role>' strings. */
-  targets: string[];
-}
-
-export interface Policy extends PolicyDocument {
-  id: string;
-  /** The shipped default it started as ('ks3'), if any. */
-  key: string;
-  /** The policy for devices and people Osprey cannot identify. */
-  unidentified: boolean;
-  version: number;
-  updatedAt: string;
-}
-
-export interface FilterChange {
-  seq: number;
-  at: string;
-  actorLabel: string;
-  entityType: string;
-  entityId: string;
-  action: string;
-  reason: string;
-  before: unknown;
-  after: unknown;
-  approvedBy: string | null;
-}
+export type Schedule = ScheduleWindow;
+export type Policy = StoredPolicy;
 
 export interface ListProblem { file: string; line: number; reason: string }
 
