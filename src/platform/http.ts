@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { directoryRoutes } from '../directory/routes.ts';
+import { identityRoutes } from '../filtering/identity/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(policyRoutes(deps));
   await app.register(sourceRoutes(deps));
   await app.register(whyRoutes(deps));
+  await app.register(identityRoutes(deps));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

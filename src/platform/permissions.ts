@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   'audit.read': 'Read and verify the audit log',
   'filtering.read': 'See filtering policies, list sources and the filter change log, and test why a site is allowed or blocked',
   'filtering.manage': 'Change filtering policies and list sources (every change is logged with a reason)',
+  'identity.manage': 'Manage address ranges, devices, web log-on sessions and how the proxy identifies people',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -32,7 +33,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   online_safety_lead: [...LEADERSHIP, 'groups.write', 'filtering.manage'],
   dsl: LEADERSHIP,
   deputy_dsl: LEADERSHIP,
-  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read', 'filtering.manage'],
+  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read', 'filtering.manage', 'identity.manage'],
   teacher: ['people.read', 'groups.read', 'filtering.read'],
   support_staff: ['people.read', 'groups.read'],
   governor: ['reports.read'],

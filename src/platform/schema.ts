@@ -145,6 +145,36 @@ export interface ListSourcesTable {
   created_at: Timestamp;
 }
 
+/** Identity (migrations/0007_identity.sql). */
+export interface IpRangesTable {
+  id: string;
+  school_id: string;
+  cidr: string;
+  name: string;
+  kind: 'range' | 'device';
+  group_ids: ColumnType<string[], string, string>;
+  note: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IpSessionsTable {
+  school_id: string;
+  ip: string;
+  person_id: string;
+  started_at: Timestamp;
+  expires_at: Timestamp;
+  user_agent: string | null;
+}
+
+export interface IdentitySettingsTable {
+  school_id: string;
+  unidentified: 'fallback' | 'logon' | 'proxy-auth';
+  logon_minutes: number;
+  updated_at: Timestamp;
+}
+
+/** migrations/0006_activity.sql: partitioned by day; rows are written by the activity pipeline only. */
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -160,5 +190,8 @@ export interface Database {
   filter_policies: FilterPoliciesTable;
   filter_changes: FilterChangesTable;
   list_sources: ListSourcesTable;
+  ip_ranges: IpRangesTable;
+  ip_sessions: IpSessionsTable;
+  identity_settings: IdentitySettingsTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }

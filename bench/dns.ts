@@ -1,0 +1,270 @@
+/**
+ * Osprey's DNS resolver against dnsmasq, set up as ../shared/docs/PEERS.md describes: the same blocked domains for
+ * both (100,000 from combined-domains.tsv.gz; BENCH_DNS_DOMAINS to change), the server under test pinned to core 1
+ * and dnsperf (100 outstanding UDP queries) plus the upstream on core 0, turns interleaved (A B C A B C …), medians.
+ * dnsmasq runs twice: with `address=/domain/0.0.0.0` (blocks subdomains too, as Osprey does — the peer to beat)
+ * and with a hosts file (exact names only — the speed to reach). Allowed names are answered by a catch-all dnsmasq
+ * on 127.0.0.2 (`address=/#/127.0.0.1`, `no-resolv`), the same upstream for every resolver, so nothing leaves the
+ * machine; every resolver caches (Osprey's cache, dnsmasq's cache-size). The query file mixes ~30% blocked names
+ * (a quarter asked as `www.` + the listed name) with ~70% allowed hosts from sitelist.txt.
+ *
+ * A fourth turn measures the floor: a bare Node UDP echo server pinned the same way, i.e. what Node's datagram
+ * handling alone allows on this core before any DNS work — the bound on any resolver written for Node.
+ *
+ * Prints one line:  dns: osprey_qps=… dnsmasq_qps=… ratio=… dnsmasq_hosts_qps=… ratio_vs_hosts=… node_floor_qps=… …
+ * Run: npm run bench:dns (20 s per turn, 3 rounds) · --smoke (3 s, 1 round) · BENCH_PROFILE=1 writes a CPU profile
+ * of Osprey's server to bench/profiles/ · BENCH_VERBOSE=1 prints each turn on stderr.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, isIP } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import dnsPacket from 'dns-packet';
+
+const DATA = path.resolve(import.meta.dirname, '../../shared/data/bench');
+const FLOOR_SERVER = `const s = require('node:dgram').createSocket({ type: 'udp4', lookup: (a, f, cb) => cb(null, a, 4) });
+s.on('message', (m, r) => { m[2] |= 0x80; s.send(m, r.port, r.address); });
+s.bind(Number(process.argv[1]), '127.0.0.1');`;
+const BLOCKED_CATEGORY = 'bench-blocked';
+
+if (process.argv[2] === '--serve-osprey') await serveOsprey(process.argv[3], process.argv[4], process.argv[5]);
+else await main();
+
+async function main(): Promise<void> {
+  const smoke = process.argv.includes('--smoke');
+  const seconds = Number(process.env.BENCH_DNS_SECONDS ?? (smoke ? 3 : 20));
+  const rounds = Number(process.env.BENCH_DNS_ROUNDS ?? (smoke ? 1 : 3));
+  const domainCount = Number(process.env.BENCH_DNS_DOMAINS ?? 100_000);
+  const verbose = process.env.BENCH_VERBOSE === '1';
+  const [load] = (readFileSync('/proc/loadavg', 'utf8').split(' ')).map(Number);
+  if (load > 1) console.error(`bench:dns: load average ${load} before starting — other work on this machine will skew the numbers`);
+  if (!ensureTools()) {
+    console.log('dns: skipped — dnsperf and dnsmasq are needed and could not be installed (apt-get install -y dnsperf dnsmasq-base)');
+    process.exit(smoke ? 0 : 1);
+  }
+  const work = mkdtempSync(path.join(tmpdir(), 'osprey-bench-dns-'));
+  const children: ChildProcess[] = [];
+  const stopAll = () => { for (const child of children) if (child.exitCode === null) child.kill('SIGTERM'); };
+  process.on('SIGINT', () => { stopAll(); process.exit(130); });
+  try {
+    const blocked = readBlockedDomains(domainCount);
+    const queries = buildQueries(blocked, smoke ? 20_000 : 60_000);
+    writeFileSync(path.join(work, 'domains.txt'), blocked.join('\n'));
+    writeFileSync(path.join(work, 'queries.txt'), queries.map((q) => `${q} A`).join('\n'));
+    const [upPort, ospreyPort, addressPort, hostsPort, floorPort] = await freePorts(5);
+    const upstream = `127.0.0.2#${upPort}`;
+    const base = ['bind-interfaces', 'no-resolv', 'no-hosts', 'log-facility=/dev/null', ...(process.getuid?.() === 0 ? ['user=root'] : [])];
+    writeFileSync(path.join(work, 'upstream.conf'), [...base, `port=${upPort}`, 'listen-address=127.0.0.2',
+      'address=/#/127.0.0.1', 'address=/#/::1', 'local-ttl=3600'].join('\n'));
+    const peer = [...base, 'listen-address=127.0.0.1', `server=${upstream}`, 'cache-size=100000'];
+    writeFileSync(path.join(work, 'address.conf'), [...peer, `port=${addressPort}`, ...blocked.map((d) => `address=/${d}/0.0.0.0`)].join('\n'));
+    writeFileSync(path.join(work, 'hosts.txt'), blocked.map((d) => `0.0.0.0 ${d}`).join('\n'));
+    writeFileSync(path.join(work, 'hosts.conf'), [...peer, `port=${hostsPort}`, `addn-hosts=${path.join(work, 'hosts.txt')}`].join('\n'));
+
+    children.push(startPinned('0', 'dnsmasq', ['--keep-in-foreground', `--conf-file=${path.join(work, 'upstream.conf')}`]));
+    const profileDir = path.resolve(import.meta.dirname, 'profiles');
+    if (process.env.BENCH_PROFILE === '1') mkdirSync(profileDir, { recursive: true });
+    const nodeArgs = [...(process.env.BENCH_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), '--import', 'tsx',
+      import.meta.filename, '--serve-osprey', String(ospreyPort), path.join(work, 'domains.txt'), `127.0.0.2:${upPort}`];
+    const servers = [
+      { name: 'osprey', port: ospreyPort, child: startPinned('1', process.execPath, nodeArgs) },
+      { name: 'dnsmasq', port: addressPort, child: startPinned('1', 'dnsmasq', ['--keep-in-foreground', `--conf-file=${path.join(work, 'address.conf')}`]) },
+      { name: 'dnsmasq_hosts', port: hostsPort, child: startPinned('1', 'dnsmasq', ['--keep-in-foreground', `--conf-file=${path.join(work, 'hosts.conf')}`]) },
+    ];
+    // the floor: a Node UDP server that only echoes each query back — what any Node resolver pays per datagram
+    const floor = { name: 'node_floor', port: floorPort, child: startPinned('1', process.execPath, ['-e', FLOOR_SERVER, String(floorPort)]) };
+    children.push(...servers.map((s) => s.child), floor.child);
+    const listed = new Set(blocked);
+    const sampleAllowed = queries.find((q) => !isBlocked(q, listed))!;
+    for (const server of servers) await checkAnswers(server.name, server.port, server.child, blocked[blocked.length >> 1], sampleAllowed);
+    servers.push(floor);
+    await new Promise((r) => setTimeout(r, 300));
+
+    const results = new Map<string, { qps: number[]; cpu: number[]; lost: number[] }>(servers.map((server) => [server.name, { qps: [], cpu: [], lost: [] }]));
+    for (const server of servers) dnsperf(server.port, path.join(work, 'queries.txt'), smoke ? 1 : 3); // warm the caches
+    for (let round = 0; round < rounds; round++) {
+      for (const server of servers) {
+        const cpuBefore = cpuSeconds(server.child.pid!);
+        const started = process.hrtime.bigint();
+        const run = dnsperf(server.port, path.join(work, 'queries.txt'), seconds);
+        const wall = Number(process.hrtime.bigint() - started) / 1e9;
+        const cpu = (cpuSeconds(server.child.pid!) - cpuBefore) / wall * 100;
+        const result = results.get(server.name)!;
+        result.qps.push(run.qps);
+        result.cpu.push(cpu);
+        result.lost.push(run.lost);
+        if (verbose) console.error(`round ${round + 1} ${server.name}: ${Math.round(run.qps)} q/s, server CPU ${cpu.toFixed(0)}%, lost ${run.lost}, ${run.codes}`);
+      }
+    }
+    const m = (name: string, key: 'qps' | 'cpu' | 'lost') => median(results.get(name)![key]);
+    const osprey = m('osprey', 'qps');
+    console.log(`dns: osprey_qps=${Math.round(osprey)} dnsmasq_qps=${Math.round(m('dnsmasq', 'qps'))} ratio=${(osprey / m('dnsmasq', 'qps')).toFixed(2)}`
+      + ` dnsmasq_hosts_qps=${Math.round(m('dnsmasq_hosts', 'qps'))} ratio_vs_hosts=${(osprey / m('dnsmasq_hosts', 'qps')).toFixed(2)}`
+      + ` osprey_cpu=${m('osprey', 'cpu').toFixed(0)}% dnsmasq_cpu=${m('dnsmasq', 'cpu').toFixed(0)}% dnsmasq_hosts_cpu=${m('dnsmasq_hosts', 'cpu').toFixed(0)}%`
+      + ` node_floor_qps=${Math.round(m('node_floor', 'qps'))} osprey_vs_floor=${(osprey / m('node_floor', 'qps')).toFixed(2)}`
+      + ` lost=${m('osprey', 'lost')}/${m('dnsmasq', 'lost')}/${m('dnsmasq_hosts', 'lost')} domains=${blocked.length} seconds=${seconds} rounds=${rounds}`);
+  } finally {
+    stopAll();
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** dnsperf and dnsmasq from Debian; `dnsmasq-base` is the binary without the system service (which would take port 53). */
+function ensureTools(): boolean {
+  const have = () => ['dnsperf', 'dnsmasq', 'taskset'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+  if (have()) return true;
+  if (process.getuid?.() !== 0) return false;
+  console.error('bench:dns: installing dnsperf and dnsmasq-base with apt-get …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', 'dnsperf', 'dnsmasq-base'], { stdio: 'ignore', env }).status === 0;
+  if (!install()) {
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+    install();
+  }
+  return have();
+}
+
+/** N listed domains spread evenly over the whole list (every category), IP literals left out. */
+function readBlockedDomains(count: number): string[] {
+  const lines = gunzipSync(readFileSync(path.join(DATA, 'combined-domains.tsv.gz'))).toString('utf8').split('\n');
+  const unique = [...new Set(lines.slice(1).map((line) => line.split('\t')[0]?.trim().toLowerCase() ?? '')
+    .filter((d) => /^[a-z0-9_.-]+$/.test(d) && d.includes('.') && isIP(d) === 0))];
+  const step = Math.max(1, Math.floor(unique.length / count));
+  return unique.filter((_, i) => i % step === 0).slice(0, count);
+}
+
+/** Listed itself or under a listed domain (what both resolvers block). */
+function isBlocked(name: string, blocked: Set<string>): boolean {
+  for (let rest = name; ; rest = rest.slice(rest.indexOf('.') + 1)) {
+    if (blocked.has(rest)) return true;
+    if (!rest.includes('.')) return false;
+  }
+}
+
+/** ~30% blocked (a quarter of those as www.<listed>), ~70% allowed hosts from sitelist.txt, shuffled reproducibly. */
+function buildQueries(blocked: string[], total: number): string[] {
+  const listed = new Set(blocked);
+  const hosts = [...new Set(readFileSync(path.join(DATA, 'sitelist.txt'), 'utf8').split('\n').map((u) => {
+    try { return new URL(u.trim()).hostname.toLowerCase(); } catch { return ''; }
+  }))].filter((h) => h !== '' && isIP(h) === 0 && !isBlocked(h, listed));
+  let seed = 2026;
+  const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const queries: string[] = [];
+  for (let i = 0; i < total; i++) {
+    if (random() < 0.3) {
+      const domain = blocked[Math.floor(random() * blocked.length)];
+      queries.push(random() < 0.25 ? `www.${domain}` : domain);
+    } else {
+      queries.push(hosts[Math.floor(random() * hosts.length)]);
+    }
+  }
+  return queries;
+}
+
+function startPinned(core: string, command: string, args: string[]): ChildProcess {
+  const child = spawn('taskset', ['-c', core, command, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+  child.on('error', (error) => console.error(`bench:dns: could not start ${command}: ${error.message}`));
+  return child;
+}
+
+/** Waits until a server answers, then checks that it blocks and resolves as configured (or the bench is void). */
+async function checkAnswers(name: string, port: number, child: ChildProcess, blockedName: string, allowedName: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench:dns: ${name} stopped (exit code ${child.exitCode}) before answering`);
+    const blocked = await askA(port, blockedName);
+    if (blocked !== null) {
+      const allowed = await askA(port, allowedName);
+      if (blocked !== '0.0.0.0' || allowed !== '127.0.0.1') {
+        throw new Error(`bench:dns: ${name} answered ${blockedName} → ${blocked} and ${allowedName} → ${allowed}; expected 0.0.0.0 and 127.0.0.1`);
+      }
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`bench:dns: ${name} did not start within a minute`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function askA(port: number, name: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4');
+    const timer = setTimeout(() => { socket.close(); resolve(null); }, 500);
+    socket.on('message', (msg) => {
+      clearTimeout(timer);
+      socket.close();
+      const answer = dnsPacket.decode(msg).answers?.find((a) => a.type === 'A') as { data?: string } | undefined;
+      resolve(answer?.data ?? 'none');
+    });
+    socket.send(dnsPacket.encode({ type: 'query', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] }), port, '127.0.0.1');
+  });
+}
+
+function dnsperf(port: number, file: string, seconds: number): { qps: number; lost: number; codes: string } {
+  const output = execFileSync('taskset', ['-c', '0', 'dnsperf', '-s', '127.0.0.1', '-p', String(port), '-d', file,
+    '-l', String(seconds), '-q', '100', '-t', '2'], { encoding: 'utf8' });
+  const qps = Number(/Queries per second:\s+([\d.]+)/.exec(output)?.[1]);
+  if (!(qps > 0)) throw new Error(`bench:dns: could not read dnsperf's output:\n${output}`);
+  return { qps, lost: Number(/Queries lost:\s+(\d+)/.exec(output)?.[1] ?? 0), codes: /Response codes:\s+(.*)/.exec(output)?.[1] ?? '' };
+}
+
+/** User + system CPU time of a process so far, from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Ports free for both UDP and TCP (dnsmasq and Osprey listen on both), held until all are found. */
+async function freePorts(count: number): Promise<number[]> {
+  const held: Array<() => void> = [];
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port;
+    const tcp = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    held.push(() => { udp.close(); if (free) tcp.close(); });
+    if (free) ports.push(port);
+  }
+  for (const release of held) release();
+  return ports;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length % 2 === 1 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+}
+
+/** The child process: Osprey's resolver over a snapshot blocking the same domains, for a pupil on 127.0.0.1. */
+async function serveOsprey(port: string, domainsFile: string, upstream: string): Promise<void> {
+  const { compileSnapshot } = await import('../src/filtering/engine/index.ts');
+  const { startDnsResolver } = await import('../src/filtering/dns/index.ts');
+  const domains = readFileSync(domainsFile, 'utf8').split('\n').filter((d) => d !== '');
+  const policy = (id: string, groupIds: string[]) => ({ id, name: id, priority: 10, groupIds, defaultAction: 'allow' as const,
+    categoryActions: { [BLOCKED_CATEGORY]: 'block' as const }, schedules: [], localBlock: [], localAllow: [], exceptions: [], safeSearch: true });
+  const snapshot = compileSnapshot({
+    categories: [{ id: BLOCKED_CATEGORY, name: 'Blocked (bench)', description: 'the bench list', illegal: false }],
+    lists: [{ sourceId: 'bench', categoryId: BLOCKED_CATEGORY, domains, urls: [], expressions: [] }],
+    policies: [policy('pupils', ['pupils']), policy('unidentified', [])], unidentifiedPolicyId: 'unidentified', timeZone: 'Europe/London',
+  });
+  let events = 0;
+  const identity = { schoolId: 'bench', groupIds: ['pupils'], source: 'ip-range' as const };
+  const resolver = await startDnsResolver({
+    host: '127.0.0.1', port: Number(port), upstreams: [upstream], blockAnswer: 'block-page', blockPageIPv4: '0.0.0.0',
+    blockPageIPv6: '::', cacheSize: 100_000,
+    // events are counted, not stored: the activity pipeline's own cost is bench:ingest's to measure
+    view: { snapshotFor: () => snapshot, identify: () => identity, activity: { emit: () => { events++; } }, node: 'bench' },
+  });
+  process.on('SIGTERM', async () => {
+    if (process.env.BENCH_VERBOSE === '1') console.error(`osprey: ${JSON.stringify({ ...resolver.stats(), events })}`);
+    await resolver.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,297 @@
+/**
+ * Asking the upstream resolvers: UDP first with EDNS0, TCP when the answer comes back truncated, the next upstream
+ * when one times out, refuses or fails, and `null` (→ SERVFAIL) when every try has failed.
+ *
+ * Each upstream gets a few *connected* UDP sockets: the kernel then drops datagrams from any other address, and an
+ * upstream that is not listening shows up at once (ECONNREFUSED) instead of after a timeout. Answers must also
+ * match a random 16-bit ID and our question, so a blind spoofer has to guess both the ID and the socket's port.
+ * One timer sweeps every pending try (a timer per query would cost more than the query at high rates).
+ */
+import { randomFillSync } from 'node:crypto';
+import dgram from 'node:dgram';
+import net from 'node:net';
+import { CD, RCODE, RD, TYPE } from './wire.ts';
+
+export interface UpstreamOptions {
+  /** 'ip:port', '[ipv6]:port', or an IP alone for port 53; tried in this order of preference. */
+  upstreams: string[];
+  /** How long one try may take before the next upstream is asked, in ms. */
+  attemptTimeoutMs: number;
+  /** Tries per question across all upstreams (at least 1). */
+  maxAttempts: number;
+  /** Questions in flight at once; beyond it new ones fail at once rather than queue without bound. */
+  maxInflight: number;
+  /** EDNS0 UDP payload size we ask upstreams for. */
+  udpSize: number;
+  socketsPerUpstream?: number;
+  now: () => number;
+  warn: (message: string) => void;
+}
+
+export type UpstreamDone = (response: Buffer | null) => void;
+
+interface Server {
+  label: string;
+  host: string;
+  port: number;
+  sockets: dgram.Socket[];
+  nextSocket: number;
+  /** Until when this upstream is tried last (it timed out or refused connections recently). */
+  penaltyUntil: number;
+}
+
+interface Attempt {
+  query: Buffer;
+  /** Length of our question (name, type, class) from offset 12, for matching the answer's. */
+  questionLength: number;
+  server: number;
+  slot: number;
+  tries: number;
+  deadline: number;
+  tcp: net.Socket | null;
+  finished: boolean;
+  done: UpstreamDone;
+}
+
+/** How long an upstream that failed is passed over for others, in ms. */
+const PENALTY_MS = 10_000;
+const SLOT = 0x10000;
+
+export function parseUpstream(spec: string): { host: string; port: number } {
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
+  const host = match ? match[1] : spec;
+  const port = match?.[2] !== undefined ? Number(match[2]) : 53;
+  if (net.isIP(host) === 0 || !(port > 0 && port < 65536)) {
+    throw new Error(`DNS upstream '${spec}' is not an IP address with an optional port (e.g. 192.0.2.53:53 or [2001:db8::53]:53)`);
+  }
+  return { host, port };
+}
+
+export class UpstreamPool {
+  private readonly servers: Server[];
+  private readonly sockets: dgram.Socket[] = [];
+  private readonly inflight = new Map<number, Attempt>();
+  private readonly tcpAttempts = new Set<Attempt>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly random = new Uint16Array(2048);
+  private randomNext = this.random.length;
+  private closed = false;
+
+  constructor(private readonly opts: UpstreamOptions) {
+    if (opts.upstreams.length === 0) throw new Error('the DNS resolver needs at least one upstream resolver');
+    this.servers = opts.upstreams.map((spec) => ({ label: spec, ...parseUpstream(spec), sockets: [], nextSocket: 0, penaltyUntil: 0 }));
+    this.timer = setInterval(() => this.sweep(), Math.max(10, Math.min(100, opts.attemptTimeoutMs >> 2)));
+    this.timer.unref();
+  }
+
+  async start(): Promise<void> {
+    const perServer = this.opts.socketsPerUpstream ?? 2;
+    await Promise.all(this.servers.flatMap((server, s) => Array.from({ length: perServer }, async () => {
+      const socket = dgram.createSocket({ type: net.isIPv6(server.host) ? 'udp6' : 'udp4', lookup: literalLookup });
+      const index = this.sockets.push(socket) - 1;
+      server.sockets.push(socket);
+      socket.on('message', (msg) => this.onUdpAnswer(index, msg));
+      socket.on('error', (error: NodeJS.ErrnoException) => this.onSocketError(s, error));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.connect(server.port, server.host, () => { socket.off('error', reject); resolve(); });
+      });
+    })));
+  }
+
+  get pending(): number {
+    return this.inflight.size + this.tcpAttempts.size;
+  }
+
+  /** Asks the upstreams one question (`name` in wire form); `done` is called exactly once, perhaps at once. */
+  query(name: Uint8Array, qtype: number, qclass: number, dnssecOk: boolean, checkingDisabled: boolean, done: UpstreamDone): void {
+    if (this.closed || this.pending >= this.opts.maxInflight) {
+      done(null);
+      return;
+    }
+    const questionLength = name.length + 4;
+    const query = Buffer.alloc(12 + questionLength + 11);
+    query.writeUInt16BE(RD | (checkingDisabled ? CD : 0), 2);
+    query[5] = 1; // QDCOUNT
+    query[11] = 1; // ARCOUNT: our OPT record
+    query.set(name, 12);
+    let p = 12 + name.length;
+    query.writeUInt16BE(qtype, p);
+    query.writeUInt16BE(qclass, p + 2);
+    p += 4;
+    query.writeUInt16BE(TYPE.OPT, p + 1);
+    query.writeUInt16BE(this.opts.udpSize, p + 3);
+    if (dnssecOk) query[p + 7] = 0x80;
+    const attempt: Attempt = { query, questionLength, server: this.firstServer(), slot: -1, tries: 0, deadline: 0, tcp: null, finished: false, done };
+    this.sendUdp(attempt);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const socket of this.sockets) socket.close();
+    for (const attempt of this.tcpAttempts) attempt.tcp?.destroy();
+    this.inflight.clear();
+    this.tcpAttempts.clear();
+  }
+
+  /** The most preferred upstream that has not failed lately (or, if all have, the one that failed longest ago). */
+  private firstServer(): number {
+    const now = this.opts.now();
+    let best = 0;
+    for (let i = 0; i < this.servers.length; i++) {
+      if (this.servers[i].penaltyUntil <= now) return i;
+      if (this.servers[i].penaltyUntil < this.servers[best].penaltyUntil) best = i;
+    }
+    return best;
+  }
+
+  private sendUdp(attempt: Attempt): void {
+    const server = this.servers[attempt.server];
+    const socketIndex = this.sockets.indexOf(server.sockets[server.nextSocket++ % server.sockets.length]);
+    const socket = this.sockets[socketIndex];
+    let id = this.randomId();
+    while (this.inflight.has(socketIndex * SLOT + id)) id = this.randomId();
+    attempt.query.writeUInt16BE(id, 0);
+    attempt.slot = socketIndex * SLOT + id;
+    attempt.tries++;
+    attempt.deadline = this.opts.now() + this.opts.attemptTimeoutMs;
+    this.inflight.set(attempt.slot, attempt);
+    // a retry rewrites the ID: send a copy, in case the earlier datagram is still queued in the socket
+    socket.send(attempt.tries > 1 ? Buffer.from(attempt.query) : attempt.query);
+  }
+
+  private onUdpAnswer(socketIndex: number, msg: Buffer): void {
+    if (msg.length < 12) return;
+    const attempt = this.inflight.get(socketIndex * SLOT + ((msg[0] << 8) | msg[1]));
+    if (attempt === undefined || !this.matches(attempt, msg)) return; // late, spoofed or confused: keep waiting
+    this.inflight.delete(attempt.slot);
+    if ((msg[2] & 0x02) !== 0) this.sendTcp(attempt); // truncated: the same upstream, over TCP (RFC 7766)
+    else this.settle(attempt, msg);
+  }
+
+  /** Our ID, a response to a QUERY, one question, and the same question as ours (names compared without case). */
+  private matches(attempt: Attempt, msg: Buffer): boolean {
+    const query = attempt.query;
+    if ((msg[2] & 0xf8) !== 0x80 || msg[4] !== 0 || msg[5] !== 1 || msg[0] !== query[0] || msg[1] !== query[1]) return false;
+    const end = 12 + attempt.questionLength;
+    if (msg.length < end) return false;
+    for (let i = 12; i < end; i++) {
+      const a = msg[i];
+      const b = query[i];
+      if (a !== b && ((a | 0x20) !== (b | 0x20) || (a | 0x20) < 97 || (a | 0x20) > 122)) return false;
+    }
+    return true;
+  }
+
+  /** An answer came back: relay it, unless it is a server failure and another upstream may do better. */
+  private settle(attempt: Attempt, msg: Buffer): void {
+    const rcode = msg[3] & 0xf;
+    const failed = rcode === RCODE.SERVFAIL || rcode === RCODE.REFUSED || rcode === RCODE.NOTIMP || rcode === RCODE.FORMERR;
+    if (failed && this.servers.length > 1) {
+      this.retry(attempt);
+      return;
+    }
+    this.finish(attempt, failed ? null : msg);
+  }
+
+  private retry(attempt: Attempt): void {
+    if (attempt.tries >= this.opts.maxAttempts || this.closed) {
+      this.finish(attempt, null);
+      return;
+    }
+    attempt.server = this.nextServer(attempt.server);
+    this.sendUdp(attempt);
+  }
+
+  private nextServer(current: number): number {
+    const now = this.opts.now();
+    for (let step = 1; step <= this.servers.length; step++) {
+      const i = (current + step) % this.servers.length;
+      if (this.servers[i].penaltyUntil <= now) return i;
+    }
+    return (current + 1) % this.servers.length;
+  }
+
+  private finish(attempt: Attempt, msg: Buffer | null): void {
+    if (attempt.finished) return;
+    attempt.finished = true;
+    attempt.done(msg);
+  }
+
+  private sendTcp(attempt: Attempt): void {
+    const server = this.servers[attempt.server];
+    const socket = net.connect({ host: server.host, port: server.port });
+    attempt.tcp = socket;
+    attempt.deadline = this.opts.now() + this.opts.attemptTimeoutMs;
+    this.tcpAttempts.add(attempt);
+    const frame = Buffer.alloc(2 + attempt.query.length);
+    frame.writeUInt16BE(attempt.query.length, 0);
+    attempt.query.copy(frame, 2);
+    socket.setNoDelay(true);
+    socket.write(frame);
+    let received: Buffer = Buffer.alloc(0);
+    const giveUp = () => {
+      if (attempt.tcp !== socket) return;
+      attempt.tcp = null;
+      this.tcpAttempts.delete(attempt);
+      socket.destroy();
+      this.retry(attempt);
+    };
+    socket.on('data', (chunk: Buffer) => {
+      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
+      if (received.length < 2 || received.length < 2 + received.readUInt16BE(0)) return;
+      const msg = received.subarray(2, 2 + received.readUInt16BE(0));
+      if (!this.matches(attempt, msg)) return giveUp();
+      attempt.tcp = null;
+      this.tcpAttempts.delete(attempt);
+      socket.destroy();
+      this.settle(attempt, msg);
+    });
+    socket.on('error', giveUp);
+    socket.on('close', giveUp);
+  }
+
+  /** Timed-out tries go to the next upstream, and the upstream that let them down is passed over for a while. */
+  private sweep(): void {
+    const now = this.opts.now();
+    const late: Attempt[] = [];
+    for (const attempt of this.inflight.values()) if (attempt.deadline <= now) late.push(attempt);
+    for (const attempt of late) {
+      this.inflight.delete(attempt.slot);
+      this.servers[attempt.server].penaltyUntil = now + PENALTY_MS;
+      this.retry(attempt);
+    }
+    for (const attempt of this.tcpAttempts) {
+      if (attempt.deadline > now) continue;
+      this.servers[attempt.server].penaltyUntil = now + PENALTY_MS;
+      attempt.tcp?.destroy(); // its 'close' handler moves it on
+    }
+  }
+
+  /** ECONNREFUSED and the like: nobody is listening there, so move its questions on now rather than at timeout. */
+  private onSocketError(serverIndex: number, error: NodeJS.ErrnoException): void {
+    const server = this.servers[serverIndex];
+    const now = this.opts.now();
+    if (server.penaltyUntil <= now) this.opts.warn(`DNS upstream ${server.label} is not answering (${error.code ?? error.message}); trying the others`);
+    server.penaltyUntil = now + PENALTY_MS;
+    const stranded = [...this.inflight.values()].filter((attempt) => attempt.server === serverIndex);
+    for (const attempt of stranded) {
+      this.inflight.delete(attempt.slot);
+      this.retry(attempt);
+    }
+  }
+
+  private randomId(): number {
+    if (this.randomNext >= this.random.length) {
+      randomFillSync(this.random);
+      this.randomNext = 0;
+    }
+    return this.random[this.randomNext++];
+  }
+}
+
+/** Upstreams are IP literals, so the socket never needs a name lookup (and must never make one). */
+function literalLookup(address: string, family: unknown, callback: (error: Error | null, address: string, family: number) => void): void {
+  callback(null, address, net.isIPv6(address) ? 6 : 4);
+}

@@ -1,0 +1,156 @@
+/**
+ * Identity routes: the web log-on page (public, a real HTML form), the PAC/WPAD files (public), and the API for
+ * address ranges, devices, log-on sessions and settings (`identity.manage`).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { publicUrlOf } from '../../config.ts';
+import type { AppDeps, ServiceContext } from '../../platform/context.ts';
+import { AppError, errorSchema } from '../../platform/errors.ts';
+import { actorOf } from '../../platform/http.ts';
+import { loggedOffPage, loggedOnPage, logonFormPage, safeReturn } from './logon-page.ts';
+import { proxyPac } from './pac.ts';
+import { identityServiceFor, type RangeInput } from './service.ts';
+
+const CSRF_COOKIE = 'osprey_logon_csrf';
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+const rangeSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' }, cidr: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string', enum: ['range', 'device'] },
+    groupIds: { type: 'array', items: { type: 'string' } }, note: { type: 'string' },
+  },
+} as const;
+const rangeBody = {
+  type: 'object', additionalProperties: false, required: ['cidr', 'name', 'kind', 'groupIds'],
+  properties: {
+    cidr: { type: 'string', minLength: 1, maxLength: 60 }, name: { type: 'string', minLength: 1, maxLength: 100 },
+    kind: { type: 'string', enum: ['range', 'device'] }, groupIds: { type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 50 },
+    note: { type: 'string', maxLength: 500 },
+  },
+} as const;
+const settingsSchema = {
+  type: 'object', additionalProperties: false, required: ['unidentified', 'logonMinutes'],
+  properties: { unidentified: { type: 'string', enum: ['fallback', 'logon', 'proxy-auth'] }, logonMinutes: { type: 'integer', minimum: 5, maximum: 10080 } },
+} as const;
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
+
+function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
+  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
+}
+
+/** A token for the log-on form, also set as a cookie: a page elsewhere cannot log this device on as someone else. */
+function formToken(req: FastifyRequest, reply: FastifyReply): string {
+  const existing = req.cookies[CSRF_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{20,64}$/.test(existing)) return existing;
+  const token = randomBytes(24).toString('base64url');
+  reply.setCookie(CSRF_COOKIE, token, { path: '/logon', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https' });
+  return token;
+}
+
+const html = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+
+export function identityRoutes(deps: AppDeps) {
+  const identity = identityServiceFor(deps);
+  const timeZone = deps.config.timeZone;
+  return async function plugin(app: FastifyInstance) {
+    // Only the log-on forms send urlencoded bodies; the rest of the API stays JSON-only (CSRF defence in http.ts).
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    });
+
+    const formPost = { config: { access: 'public' as const }, schema: { hide: true } };
+
+    app.get('/logon', formPost, async (req, reply) => {
+      await identity.ready();
+      const csrf = formToken(req, reply);
+      const returnTo = safeReturn((req.query as Record<string, unknown>).return);
+      const session = identity.sessionOf(req.ip);
+      if (session) return html(reply, 200, loggedOnPage({ username: session.identity.username ?? '', expiresAt: new Date(session.expiresAt), returnTo, csrf, timeZone, justNow: false }));
+      return html(reply, 200, logonFormPage({ csrf, returnTo, timeZone }));
+    });
+
+    app.post('/logon', formPost, async (req, reply) => {
+      const body = (req.body ?? {}) as Record<string, string>;
+      const csrf = formToken(req, reply);
+      const returnTo = safeReturn(body.return);
+      const again = (status: number, error: string) => html(reply, status, logonFormPage({ csrf, returnTo, error, username: body.username, timeZone }));
+      if (!body.csrf || body.csrf !== req.cookies[CSRF_COOKIE]) return again(403, 'This form has expired. Please type your username and password again.');
+      if (!body.username?.trim() || !body.password) return again(400, 'Type your username and your password, then choose Log on.');
+      const result = await identity.logOnDevice({ username: body.username.slice(0, 100), password: body.password.slice(0, 200), ip: req.ip, userAgent: req.headers['user-agent'] });
+      if (result.ok) return html(reply, 200, loggedOnPage({ username: result.person.username, expiresAt: result.expiresAt!, returnTo, csrf, timeZone, justNow: true }));
+      if (result.reason === 'throttled') {
+        reply.header('retry-after', Math.ceil((result.retryAfterMs ?? 60_000) / 1000));
+        return again(429, `Too many wrong log-on attempts from this device. Wait ${Math.ceil((result.retryAfterMs ?? 60_000) / 60_000)} minutes and try again.`);
+      }
+      if (result.reason === 'locked') return again(423, 'This account is locked after too many wrong passwords. Try again later, or ask a teacher or the network manager to unlock it.');
+      return again(401, 'The username or password is not right. Check them and try again.');
+    });
+
+    app.post('/logon/end', formPost, async (req, reply) => {
+      const body = (req.body ?? {}) as Record<string, string>;
+      if (!body.csrf || body.csrf !== req.cookies[CSRF_COOKIE]) return html(reply, 403, logonFormPage({ csrf: formToken(req, reply), timeZone, error: 'This form has expired. Please try again.' }));
+      await identity.logOffDevice(req.ip);
+      return html(reply, 200, loggedOffPage());
+    });
+
+    const pac = async (req: FastifyRequest, reply: FastifyReply) => {
+      const serverHost = deps.config.publicUrl ? new URL(publicUrlOf(deps.config)).hostname : req.hostname.replace(/:\d+$/, '');
+      reply.header('cache-control', 'max-age=300').type('application/x-ns-proxy-autoconfig');
+      return proxyPac({ proxyHost: serverHost, proxyPort: deps.config.proxyPort, serverHost });
+    };
+    app.get('/proxy.pac', { config: { access: 'public' }, schema: { hide: true } }, pac);
+    app.get('/wpad.dat', { config: { access: 'public' }, schema: { hide: true } }, pac);
+
+    app.get('/api/identity/ranges', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'Address ranges and devices, and the groups they put requests in', response: { 200: { type: 'object', properties: { ranges: { type: 'array', items: rangeSchema } } }, ...errors } },
+    }, async (req) => ({ ranges: await identity.listRanges(ctxOf(deps, req)) }));
+
+    app.post('/api/identity/ranges', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'Add an address range or a device', body: rangeBody, response: { 201: rangeSchema, ...errors } },
+    }, async (req, reply) => reply.code(201).send(await identity.createRange(ctxOf(deps, req), req.body as RangeInput)));
+
+    app.put('/api/identity/ranges/:id', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'Change an address range or device', params: idParams, body: rangeBody, response: { 200: rangeSchema, ...errors } },
+    }, async (req) => identity.updateRange(ctxOf(deps, req), (req.params as { id: string }).id, req.body as RangeInput));
+
+    app.delete('/api/identity/ranges/:id', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'Remove an address range or device', params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors } },
+    }, async (req) => {
+      await identity.deleteRange(ctxOf(deps, req), (req.params as { id: string }).id);
+      return { ok: true };
+    });
+
+    app.get('/api/identity/sessions', {
+      config: { access: 'identity.manage' },
+      schema: {
+        tags: ['identity'], summary: 'Devices logged on through the web log-on page',
+        response: { 200: { type: 'object', properties: { sessions: { type: 'array', items: { type: 'object', properties: { ip: { type: 'string' }, personId: { type: 'string' }, username: { type: 'string' }, startedAt: { type: 'string' }, expiresAt: { type: 'string' } } } } } }, ...errors },
+      },
+    }, async (req) => ({ sessions: await identity.listSessions(ctxOf(deps, req)) }));
+
+    app.delete('/api/identity/sessions/:ip', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'Log a device off', params: { type: 'object', required: ['ip'], properties: { ip: { type: 'string', maxLength: 60 } } }, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors } },
+    }, async (req) => {
+      const ended = await identity.logOffDevice((req.params as { ip: string }).ip, actorOf(req));
+      if (!ended) throw new AppError(404, 'not_found', 'That device is not logged on.');
+      return { ok: true };
+    });
+
+    app.get('/api/identity/settings', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'How the proxy treats devices it cannot identify, and how long a web log-on lasts', response: { 200: settingsSchema, ...errors } },
+    }, async (req) => identity.getSettings(ctxOf(deps, req)));
+
+    app.put('/api/identity/settings', {
+      config: { access: 'identity.manage' },
+      schema: { tags: ['identity'], summary: 'Change identity settings', body: settingsSchema, response: { 200: settingsSchema, ...errors } },
+    }, async (req) => identity.updateSettings(ctxOf(deps, req), req.body as { unidentified: 'fallback'; logonMinutes: number }));
+  };
+}
