@@ -22,6 +22,7 @@ export interface Config {
   staffPasswordRotationDays: number;
   maxRequestBytes: number;
   maxImportBytes: number;
+  activityRetentionDays: number;
 }
 
 interface SettingSpec {
@@ -51,6 +52,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'staffPasswordRotationDays', env: 'OSPREY_STAFF_PASSWORD_ROTATION_DAYS', default: 0, kind: 'int', min: 0, description: 'Staff must choose a new password after this many days (0 = never; some policies ask for 60).' },
   { key: 'maxRequestBytes', env: 'OSPREY_MAX_REQUEST_BYTES', default: 1048576, kind: 'int', min: 1024, description: 'Largest API request body accepted, in bytes.' },
   { key: 'maxImportBytes', env: 'OSPREY_MAX_IMPORT_BYTES', default: 52428800, kind: 'int', min: 1024, description: 'Largest people-import upload accepted, in bytes.' },
+  { key: 'activityRetentionDays', env: 'OSPREY_ACTIVITY_RETENTION_DAYS', default: 365, kind: 'int', min: 1, description: 'How long internet activity (sites visited, blocked attempts, searches) is kept, in days. Whole days are removed once older than this.' },
 ];
 
 export class ConfigError extends Error {

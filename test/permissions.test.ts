@@ -63,6 +63,7 @@ describe('roles × routes matrix', () => {
     ['GET', () => '/api/audit', undefined, ['administrator'], ['teacher', 'pupil', 'governor', 'network_manager', 'dsl']],
     ['GET', () => '/api/groups', undefined, ['teacher', 'administrator'], ['pupil', 'governor', 'parent']],
     ['POST', () => `/api/groups/${groupId}/members`, { add: [] }, ['administrator', 'network_manager'], ['teacher', 'pupil', 'governor']],
+    ['GET', () => '/api/activity', undefined, ['dsl', 'network_manager', 'administrator'], ['pupil', 'teacher', 'governor', 'parent']],
     ['GET', () => '/api/auth/me', undefined, ['pupil', 'teacher', 'governor', 'parent', 'administrator'], []],
   ];
 

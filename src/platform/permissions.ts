@@ -17,6 +17,7 @@ export const PERMISSIONS = {
   'filtering.read': 'See filtering policies, list sources and the filter change log, and test why a site is allowed or blocked',
   'filtering.manage': 'Change filtering policies and list sources (every change is logged with a reason)',
   'identity.manage': 'Manage address ranges, devices, web log-on sessions and how the proxy identifies people',
+  'activity.read': 'See internet activity: sites visited, blocked attempts and searches',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -28,12 +29,13 @@ const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read', 
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: ALL,
-  headteacher: [...LEADERSHIP, 'people.write', 'groups.write', 'audit.read'],
+  headteacher: [...LEADERSHIP, 'people.write', 'groups.write', 'audit.read', 'activity.read'],
   slt: LEADERSHIP,
-  online_safety_lead: [...LEADERSHIP, 'groups.write', 'filtering.manage'],
-  dsl: LEADERSHIP,
-  deputy_dsl: LEADERSHIP,
-  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read', 'filtering.manage', 'identity.manage'],
+  online_safety_lead: [...LEADERSHIP, 'groups.write', 'filtering.manage', 'activity.read'],
+  // R4.1: activity logs are for safeguarding and network staff; never pupils, parents, teachers or governors.
+  dsl: [...LEADERSHIP, 'activity.read'],
+  deputy_dsl: [...LEADERSHIP, 'activity.read'],
+  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read', 'filtering.manage', 'identity.manage', 'activity.read'],
   teacher: ['people.read', 'groups.read', 'filtering.read'],
   support_staff: ['people.read', 'groups.read'],
   governor: ['reports.read'],

@@ -175,6 +175,38 @@ export interface IdentitySettingsTable {
 }
 
 /** migrations/0006_activity.sql: partitioned by day; rows are written by the activity pipeline only. */
+export interface ActivityTable {
+  id: string;
+  time: Timestamp;
+  school_id: string;
+  person_id: string | null;
+  username: string | null;
+  device_id: string | null;
+  ip: string | null;
+  host: string;
+  domain: string;
+  url: string | null;
+  search_term: string | null;
+  category_id: string | null;
+  action: string;
+  reason: string;
+  policy_id: string;
+  rule_id: string | null;
+  source_id: string | null;
+  circumvention: boolean;
+  front_end: string;
+  node: string;
+}
+
+export interface ActivityDailyTable {
+  school_id: string;
+  day: ColumnType<string, string, string>;
+  category_id: string;
+  action: string;
+  policy_id: string;
+  events: number;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -190,6 +222,8 @@ export interface Database {
   filter_policies: FilterPoliciesTable;
   filter_changes: FilterChangesTable;
   list_sources: ListSourcesTable;
+  activity: ActivityTable;
+  activity_daily: ActivityDailyTable;
   ip_ranges: IpRangesTable;
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;

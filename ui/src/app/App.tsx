@@ -1,5 +1,6 @@
 /** Which page to show for the current address, and who may see it. */
 import { useEffect, type ReactNode } from 'react';
+import { ActivityPage } from '../activity/ActivityPage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
@@ -32,6 +33,7 @@ const ROUTES: Route[] = [
   { pattern: '/people/import', permission: 'people.import', render: () => <ImportPage /> },
   { pattern: '/people/:id', permission: 'people.read', render: (p) => <PersonPage key={p.id} id={p.id} /> },
   { pattern: '/groups', permission: 'groups.read', render: () => <GroupsPage /> },
+  { pattern: '/activity', permission: 'activity.read', render: () => <ActivityPage /> },
   { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },
   { pattern: '/reports', permission: 'reports.read', render: () => <ReportsPage /> },
   { pattern: '/filtering', permission: 'filtering.read', render: () => <PoliciesPage /> },
