@@ -5,7 +5,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, redactUrl, SETTINGS, type Config } from './config.ts';
+import pino from 'pino';
+import { ConfigError, frontEndsOf, loadConfig, publicUrlOf, redactUrl, SETTINGS, type Config } from './config.ts';
+import { startFilterNode } from './filternode/node.ts';
+import { addFilterNode, listFilterNodes, removeFilterNode } from './filternode/tokens.ts';
 import { loadDemoSchool } from './directory/demo-load.ts';
 import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';
 import { runWhy, WHY_HELP } from './filtering/why-cli.ts';
@@ -36,6 +39,8 @@ Commands:
   why --url URL         Explain what the filter does with a web address, and why (--batch for JSON lines).
   import squidguard F   Turn a squidGuard configuration into Osprey list sources and policies (--dry-run first).
   squid-helper          Answer an existing Squid as squidGuard does (URL-rewrite helper on stdin/stdout).
+  filter-node           Run the web proxy and DNS resolver on another machine, from this server's policies
+                        (--control-plane URL --token-file FILE); "filter-node add --name NAME" makes its token.
   audit verify          Check that nobody has altered or removed entries in the audit log.
   migrate               Bring the database up to date (serve does this by itself at start).
   settings              List every setting, its environment variable and its default.
@@ -49,8 +54,11 @@ const HELP: Record<string, string> = {
   why: WHY_HELP,
   serve: `Usage: osprey serve [--demo]
 
-Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080). The database is brought up to date
-first. On first start it prints a one-time set-up link for the first administrator.
+Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080), the filtering web proxy on
+OSPREY_PROXY_PORT (default 3128; browsers find it through <address>/proxy.pac) and the filtering DNS resolver on
+OSPREY_DNS_PORT (default 5353). Every decision is recorded in the activity log. The database is brought up to date
+first. On first start it prints a one-time set-up link for the first administrator; filtering starts once the
+school has been set up. OSPREY_FRONT_ENDS=none runs the web interface only.
 
 Options:
   --demo     Load the demo school before starting (if it is not loaded already).
@@ -85,6 +93,32 @@ Options:
   --skip-invalid   Import the good rows and list the rows skipped. Without it, one bad row stops the whole import.
   --format         csv or oneroster (detected when left out).
   --keep-leavers   Do not mark people missing from the file as leavers (for a partial file).`,
+  'filter-node': `Usage: osprey filter-node --control-plane URL (--token-file FILE | --token TOKEN)
+
+Runs Osprey's web proxy and DNS resolver on this machine, for another site or for more capacity, deciding with
+the policies of the Osprey server at URL (the control plane). It needs no database: it pulls the filter from the
+control plane whenever it changes (within a second) and sends it the activity log. If the control plane cannot be
+reached, filtering goes on with the last filter it had (also after a restart), and activity is kept on this
+machine's disk until the control plane takes it again. Nothing is lost.
+
+First, on the Osprey server, run "osprey filter-node add --name NAME" and copy the token it prints into a file
+on this machine that only Osprey can read (chmod 600). The ports and other settings are the same as for serve:
+OSPREY_PROXY_PORT, OSPREY_DNS_PORT, OSPREY_DNS_UPSTREAMS, OSPREY_FRONT_ENDS, OSPREY_DATA_DIR (which holds the
+spool and the last filter).
+
+Options:
+  --control-plane URL   The Osprey server's address, e.g. https://osprey.school.example
+  --token-file FILE     A file holding the token (preferred: a token on the command line is visible to others).
+  --token TOKEN         The token itself.`,
+  'filter-node add': `Usage: osprey filter-node add --name NAME
+
+Adds a filter node and prints its token, once. Give the token to "osprey filter-node" on the node's machine.`,
+  'filter-node list': `Usage: osprey filter-node list
+
+Lists the filter nodes, when each was last in touch, and from which address.`,
+  'filter-node remove': `Usage: osprey filter-node remove --name NAME
+
+Removes a filter node: its token stops working at once. Its activity already sent stays in the log.`,
   'audit verify': `Usage: osprey audit verify
 
 Walks the whole audit log and checks each entry's hash and its link to the entry before. Prints the first entry
@@ -165,7 +199,8 @@ function printOutcome(o: ImportOutcome, dryRun: boolean) {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') { out(GENERAL_HELP); return 0; }
-  const grouped = ['admin', 'import', 'audit'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? ''));
+  const grouped = ['admin', 'import', 'audit'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? ''))
+    || (command === 'filter-node' && ['add', 'list', 'remove'].includes(rest[0] ?? ''));
   const sub = grouped ? `${command} ${rest[0] ?? ''}`.trim() : command;
   const args = grouped ? rest.slice(1) : rest;
   if (!(sub in HELP)) {
@@ -203,10 +238,60 @@ async function main(argv: string[]): Promise<number> {
     } else {
       out(`Log in at ${server.url}/login`);
     }
+    const fe = server.frontEnds();
+    if (fe?.proxyPort !== undefined) out(`Web proxy: port ${fe.proxyPort} (browsers can use ${server.url}/proxy.pac)`);
+    if (fe?.dnsPort !== undefined) out(`DNS resolver: port ${fe.dnsPort}`);
+    if (fe?.dnsProblem) out(`Note: ${fe.dnsProblem}`);
+    if (!fe && frontEndsOf(config).proxy || !fe && frontEndsOf(config).dns) out('Filtering starts once the school has been set up.');
     const stop = async () => { await server.close(); process.exit(0); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     return -1;
+  }
+
+  if (sub === 'filter-node') {
+    const { values } = parseArgs({ args, options: { 'control-plane': { type: 'string' }, token: { type: 'string' }, 'token-file': { type: 'string' } } });
+    if (!values['control-plane']) { err('Give the Osprey server\'s address with --control-plane, e.g. --control-plane https://osprey.school.example'); return 2; }
+    try { new URL(values['control-plane']); } catch { err(`--control-plane '${values['control-plane']}' is not a web address — write it like https://osprey.school.example`); return 2; }
+    let token = values.token;
+    if (values['token-file']) {
+      try { token = readFileSync(values['token-file'], 'utf8').trim(); } catch (e) { err(`The token file ${values['token-file']} cannot be read (${(e as NodeJS.ErrnoException).code}).`); return 2; }
+    }
+    if (!token) { err('Give the node\'s token with --token-file FILE (or --token). On the Osprey server, "osprey filter-node add --name NAME" makes one.'); return 2; }
+    const log = pino({ level: config.logLevel });
+    const node = await startFilterNode({ controlPlane: values['control-plane'], token, config, log });
+    out(`Osprey filter node "${node.name}" is running, with the filter of ${values['control-plane']}${node.connected() ? '' : ' (not reachable now: filtering with the last filter it sent)'}`);
+    if (node.proxyPort !== undefined) out(`Web proxy: port ${node.proxyPort}`);
+    if (node.dnsPort !== undefined) out(`DNS resolver: port ${node.dnsPort}`);
+    const stop = async () => { await node.close(); process.exit(0); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return -1;
+  }
+
+  if (sub === 'filter-node add' || sub === 'filter-node list' || sub === 'filter-node remove') {
+    const { values } = parseArgs({ args, options: { name: { type: 'string' } } });
+    if (sub !== 'filter-node list' && !values.name) { err(`Give the node's name with --name, e.g. osprey ${sub} --name "Sixth form block"`); return 2; }
+    return withDatabase(config, async (h) => {
+      const school = await defaultSchool(h.db);
+      if (!school) throw new AppError(2, 'no_school', 'Osprey has not been set up yet. Start it with "npm start" and follow the set-up link first.');
+      const actor = { ...CLI_ACTOR(sub), schoolId: school.id };
+      if (sub === 'filter-node add') {
+        const { node, token } = await addFilterNode(h.db, actor, values.name!, systemClock.now());
+        out(`Filter node "${node.name}" added. Its token (shown only now; keep it secret):`);
+        out(`  ${token}`);
+        out('On the node\'s machine, save it in a file only Osprey can read, then run:');
+        out(`  osprey filter-node --control-plane ${publicUrlOf(config)} --token-file /path/to/token`);
+      } else if (sub === 'filter-node remove') {
+        await removeFilterNode(h.db, actor, values.name!, systemClock.now());
+        out(`Filter node "${values.name}" removed; its token no longer works.`);
+      } else {
+        const nodes = await listFilterNodes(h.db, school.id);
+        if (nodes.length === 0) out('No filter nodes. "osprey filter-node add --name NAME" adds one.');
+        for (const n of nodes) out(`${n.name.padEnd(30)} ${n.lastSeenAt ? `last in touch ${n.lastSeenAt.toISOString()} from ${n.lastSeenIp}` : 'never in touch yet'}`);
+      }
+      return 0;
+    });
   }
 
   if (sub === 'migrate') {

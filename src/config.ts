@@ -3,7 +3,9 @@
  * Validated once at start; every problem is reported together so a network manager fixes them in one go.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseUpstream } from './filtering/dns/upstream.ts';
 
 export interface Config {
   dataDir: string;
@@ -12,6 +14,14 @@ export interface Config {
   httpPort: number;
   proxyPort: number;
   dnsPort: number;
+  frontEnds: string;
+  filterHost: string;
+  proxyWorkers: number;
+  upstreamProxy: string | undefined;
+  proxyDnsServers: string | undefined;
+  dnsUpstreams: string | undefined;
+  dnsBlockAnswer: 'nxdomain' | 'block-page';
+  blockPageAddress: string | undefined;
   publicUrl: string | undefined;
   trustedProxies: string | undefined;
   timeZone: string;
@@ -42,6 +52,14 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'httpPort', env: 'OSPREY_HTTP_PORT', default: 8080, kind: 'port', description: 'Port of the web interface and API.' },
   { key: 'proxyPort', env: 'OSPREY_PROXY_PORT', default: 3128, kind: 'port', description: 'Port of the filtering web proxy.' },
   { key: 'dnsPort', env: 'OSPREY_DNS_PORT', default: 5353, kind: 'port', description: 'Port of the filtering DNS resolver (53 needs extra privileges).' },
+  { key: 'frontEnds', env: 'OSPREY_FRONT_ENDS', default: 'proxy,dns', kind: 'string', description: 'Which filtering front-ends serve runs: proxy, dns, proxy,dns or none (web interface only).' },
+  { key: 'filterHost', env: 'OSPREY_FILTER_HOST', default: '0.0.0.0', kind: 'host', description: 'Address the web proxy and DNS resolver listen on. Use the school network\'s address, never one the internet can reach.' },
+  { key: 'proxyWorkers', env: 'OSPREY_PROXY_WORKERS', default: 2, kind: 'int', min: 0, description: 'Threads the web proxy runs in, apart from the web interface (0 = share its thread; about one per core).' },
+  { key: 'upstreamProxy', env: 'OSPREY_UPSTREAM_PROXY', default: undefined, kind: 'url', description: 'A proxy the web proxy sends allowed traffic on to (e.g. the local authority\'s), as http://host:port.' },
+  { key: 'proxyDnsServers', env: 'OSPREY_PROXY_DNS_SERVERS', default: undefined, kind: 'string', description: 'DNS servers the web proxy uses to find the sites it fetches, as addresses separated by commas. Defaults to the machine\'s own (/etc/resolv.conf).' },
+  { key: 'dnsUpstreams', env: 'OSPREY_DNS_UPSTREAMS', default: undefined, kind: 'string', description: 'DNS servers the resolver asks for allowed names, as addresses separated by commas (e.g. 192.0.2.53, [2001:db8::53]:53). Defaults to the servers in /etc/resolv.conf.' },
+  { key: 'dnsBlockAnswer', env: 'OSPREY_DNS_BLOCK_ANSWER', default: 'nxdomain', kind: 'string', description: 'What the DNS resolver answers for a blocked name: nxdomain (no such site) or block-page (the address in OSPREY_BLOCK_PAGE_ADDRESS).' },
+  { key: 'blockPageAddress', env: 'OSPREY_BLOCK_PAGE_ADDRESS', default: undefined, kind: 'string', description: 'The address(es) of the server showing the block page, for OSPREY_DNS_BLOCK_ANSWER=block-page (an IPv4 address, optionally an IPv6 address after a comma).' },
   { key: 'publicUrl', env: 'OSPREY_PUBLIC_URL', default: undefined, kind: 'url', description: 'Address people use to reach Osprey, used in set-up links and e-mails. Defaults to http://localhost:<port>.' },
   { key: 'trustedProxies', env: 'OSPREY_TRUSTED_PROXIES', default: undefined, kind: 'string', description: 'Addresses of reverse proxies in front of Osprey (comma-separated, CIDR allowed), whose X-Forwarded-For is believed. Without it, log-on throttling and the audit log see the proxy\'s address.' },
   { key: 'timeZone', env: 'OSPREY_TIME_ZONE', default: 'Europe/London', kind: 'timezone', description: 'The school\'s time zone, for filtering schedules (lesson times, lunchtime) and reports.' },
@@ -140,10 +158,54 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         config[s.key] = String(value);
     }
   }
+  checkFilteringSettings(config as unknown as Config, problems);
   if (problems.length) throw new ConfigError(problems);
   const result = config as unknown as Config;
   result.dataDir = path.resolve(result.dataDir);
   return result;
+}
+
+const FRONT_ENDS = ['proxy', 'dns'];
+
+/** The front-ends `serve` and `filter-node` run, from the frontEnds setting. */
+export function frontEndsOf(config: Pick<Config, 'frontEnds'>): { proxy: boolean; dns: boolean } {
+  const names = config.frontEnds.split(',').map((n) => n.trim().toLowerCase());
+  return { proxy: names.includes('proxy'), dns: names.includes('dns') };
+}
+
+function checkFilteringSettings(c: Config, problems: string[]): void {
+  const names = String(c.frontEnds ?? '').split(',').map((n) => n.trim().toLowerCase()).filter(Boolean);
+  if (!(names.length === 1 && names[0] === 'none') && !(names.length > 0 && names.every((n) => FRONT_ENDS.includes(n)))) {
+    problems.push(`frontEnds (OSPREY_FRONT_ENDS) is '${c.frontEnds}' — use proxy, dns, proxy,dns or none`);
+  }
+  if (c.dnsBlockAnswer !== 'nxdomain' && c.dnsBlockAnswer !== 'block-page') {
+    problems.push(`dnsBlockAnswer (OSPREY_DNS_BLOCK_ANSWER) is '${c.dnsBlockAnswer}' — use nxdomain or block-page`);
+  }
+  if (c.dnsBlockAnswer === 'block-page' && !c.blockPageAddress) {
+    problems.push('dnsBlockAnswer (OSPREY_DNS_BLOCK_ANSWER) is block-page, but no OSPREY_BLOCK_PAGE_ADDRESS is set — give the block page server\'s address, or use nxdomain');
+  }
+  if (c.blockPageAddress) {
+    const parts = c.blockPageAddress.split(',').map((a) => a.trim());
+    if (parts.length > 2 || isIP(parts[0]) !== 4 || (parts[1] !== undefined && isIP(parts[1]) !== 6)) {
+      problems.push(`blockPageAddress (OSPREY_BLOCK_PAGE_ADDRESS) is '${c.blockPageAddress}' — give an IPv4 address, optionally followed by a comma and an IPv6 address`);
+    }
+  }
+  for (const [key, env, value] of [['proxyDnsServers', 'OSPREY_PROXY_DNS_SERVERS', c.proxyDnsServers], ['dnsUpstreams', 'OSPREY_DNS_UPSTREAMS', c.dnsUpstreams]] as const) {
+    if (!value) continue;
+    const bad = dnsServerList(value).filter((a) => !dnsServerAddress(a));
+    if (bad.length) problems.push(`${key} (${env}) has ${bad.map((b) => `'${b}'`).join(', ')}, which ${bad.length === 1 ? 'is not an address' : 'are not addresses'} — write addresses such as 192.0.2.53, 192.0.2.53:5300 or [2001:db8::53]:53`);
+  }
+  if (c.upstreamProxy && !/^http:\/\//i.test(c.upstreamProxy)) {
+    problems.push(`upstreamProxy (OSPREY_UPSTREAM_PROXY) must start with http:// — for example http://proxy.example.org:8080`);
+  }
+}
+
+export function dnsServerList(text: string): string[] {
+  return text.split(',').map((a) => a.trim()).filter(Boolean);
+}
+
+function dnsServerAddress(text: string): boolean {
+  try { parseUpstream(text); return true; } catch { return false; }
 }
 
 /** Hides the password in a database address before it is printed. */

@@ -17,6 +17,8 @@ export interface LiveFilterOptions {
   /** How often to look for changes; well under the one second a change may take to be in force. */
   pollMs?: number;
   node?: string;
+  /** Shared with other users of the same database (see snapshotCacheFor); a new one by default. */
+  cache?: SnapshotCache;
 }
 
 export class LiveFilter extends EventEmitter implements FilterView {
@@ -35,7 +37,7 @@ export class LiveFilter extends EventEmitter implements FilterView {
   ) {
     super();
     this.node = opts.node ?? 'control-plane';
-    this.cache = new SnapshotCache(db, opts);
+    this.cache = opts.cache ?? new SnapshotCache(db, opts);
   }
 
   /** Compiles every school's snapshot, then watches for changes. */
@@ -61,6 +63,11 @@ export class LiveFilter extends EventEmitter implements FilterView {
 
   get schoolId(): string {
     return this.defaultSchoolId;
+  }
+
+  /** The schools whose snapshots are compiled (all of them, after the first refresh). */
+  get schoolIds(): string[] {
+    return [...this.current.keys()];
   }
 
   /** Looks for changes and swaps in new snapshots; emits 'swap' (schoolId, snapshot) for worker threads. */

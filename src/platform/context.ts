@@ -14,6 +14,8 @@ export interface AppDeps {
   config: Config;
   secrets: SecretBox;
   databaseKind: 'embedded' | 'postgres';
+  /** The filtering front-ends this process runs, once started (the PAC file names the proxy's bound port). */
+  frontEnds?: { proxyPort?: number; dnsPort?: number };
 }
 
 export interface ServiceContext {

@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { activityRoutes } from '../activity/routes.ts';
+import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(authRoutes(deps));
   await app.register(directoryRoutes(deps));
   await app.register(activityRoutes(deps));
+  await app.register(filterNodeRoutes(deps));
   await app.register(auditRoutes(deps));
   await app.register(policyRoutes(deps));
   await app.register(sourceRoutes(deps));

@@ -207,6 +207,18 @@ export interface ActivityDailyTable {
   events: number;
 }
 
+/** migrations/0008_filter_nodes.sql */
+export interface FilterNodesTable {
+  id: string;
+  school_id: string;
+  name: string;
+  token_sha256: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp | null;
+  last_seen_ip: string | null;
+  removed_at: Timestamp | null;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -227,5 +239,6 @@ export interface Database {
   ip_ranges: IpRangesTable;
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;
+  filter_nodes: FilterNodesTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }

@@ -8,6 +8,11 @@ import { migrate } from './migrations.ts';
 import { loadOrCreateKey, secretBox } from './secrets.ts';
 import { createSetupToken, setupNeeded } from './setup.ts';
 import { refreshDueSources } from '../filtering/sources/service.ts';
+import { startActivityPipeline, type ActivityPipeline } from '../activity/pipeline.ts';
+import { startFrontEnds, type RunningFrontEnds } from '../filtering/frontends.ts';
+import { identityServiceFor } from '../filtering/identity/service.ts';
+import { LiveFilter } from '../filtering/live.ts';
+import { snapshotCacheFor } from '../filtering/snapshots.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -15,6 +20,9 @@ export interface RunningServer {
   url: string;
   port: number;
   setupUrl?: string;
+  activity: ActivityPipeline;
+  /** The web proxy's and DNS resolver's bound ports, once a school exists (they wait for set-up). */
+  frontEnds(): RunningFrontEnds | undefined;
   close(): Promise<void>;
 }
 
@@ -29,6 +37,12 @@ export async function openConfiguredDatabase(config: Config): Promise<DatabaseHa
   return handle;
 }
 
+/**
+ * Starts everything `osprey serve` runs in one process: the activity pipeline (first, so no decision is lost), the
+ * web interface and API, the live filter (snapshots recompiled within a second of a change) and the front-ends —
+ * the web proxy in worker threads and the DNS resolver. Before the first school is set up there is nothing to filter
+ * for, so the front-ends start as soon as it exists.
+ */
 export async function startServer(config: Config, opts: { clock?: Clock; handle?: DatabaseHandle } = {}): Promise<RunningServer> {
   const handle = opts.handle ?? await openConfiguredDatabase(config);
   const deps: AppDeps = {
@@ -36,10 +50,53 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     secrets: secretBox(loadOrCreateKey(config.dataDir)),
   };
   const app = await buildApp(deps);
-  await app.listen({ host: config.httpHost, port: config.httpPort });
+  const activity = await startActivityPipeline({
+    db: handle.db, databaseKind: handle.kind, databaseUrl: config.databaseUrl, dataDir: config.dataDir, node: 'control-plane',
+    timeZone: config.timeZone, retentionDays: config.activityRetentionDays, log: app.log,
+  });
+  try {
+    await app.listen({ host: config.httpHost, port: config.httpPort });
+  } catch (e) {
+    await activity.stop();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError([`the web interface cannot listen on port ${config.httpPort}: another program is using it — stop that program, or choose another port with OSPREY_HTTP_PORT`]);
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const url = publicUrlOf(config, port);
+
+  const identity = identityServiceFor(deps);
+  await identity.ready();
+  identity.startSweeping();
+  const live = new LiveFilter(handle.db, { dataDir: config.dataDir, timeZone: config.timeZone, cache: snapshotCacheFor(deps) },
+    (ip, hints) => identity.identify(ip, hints), activity);
+  live.on('refresh-failed', (e: unknown) => app.log.warn({ err: e }, 'filtering: the filter could not be refreshed; the last one stays in force'));
+  let frontEnds: RunningFrontEnds | undefined;
+  let starting: Promise<void> | undefined;
+  const startFiltering = async () => {
+    if (frontEnds || live.schoolIds.length === 0) return;
+    await identity.reload();
+    frontEnds = await startFrontEnds({ config, view: live, identity, schoolIds: live.schoolIds, portalUrl: url, log: app.log });
+    deps.frontEnds = { proxyPort: frontEnds.proxyPort, dnsPort: frontEnds.dnsPort };
+  };
+  try {
+    await live.start();
+    await startFiltering();
+  } catch (e) {
+    live.stop();
+    await app.close();
+    await activity.stop();
+    throw e;
+  }
+  if (!frontEnds) {
+    live.on('swap', () => {
+      starting ??= startFiltering().catch((e: unknown) => {
+        starting = undefined;
+        app.log.error({ err: e }, `filtering could not start: ${(e as Error).message}`);
+      });
+    });
+  }
+
   // Scheduled jobs: web block lists are fetched again when due (each source has its own period).
   const refreshLists = async () => {
     try {
@@ -54,11 +111,17 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   let setupUrl: string | undefined;
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
-    app, handle, url, port, setupUrl,
+    app, handle, url, port, setupUrl, activity,
+    frontEnds: () => frontEnds,
     async close() {
       clearInterval(listTimer);
+      await starting;
+      await frontEnds?.close();
+      live.stop();
+      identity.close();
       await app.close();
-      await handle.close();
+      await activity.stop();
+      if (!opts.handle) await handle.close(); // a handle passed in belongs to the caller
     },
   };
 }

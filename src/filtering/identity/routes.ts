@@ -98,7 +98,7 @@ export function identityRoutes(deps: AppDeps) {
     const pac = async (req: FastifyRequest, reply: FastifyReply) => {
       const serverHost = deps.config.publicUrl ? new URL(publicUrlOf(deps.config)).hostname : req.hostname.replace(/:\d+$/, '');
       reply.header('cache-control', 'max-age=300').type('application/x-ns-proxy-autoconfig');
-      return proxyPac({ proxyHost: serverHost, proxyPort: deps.config.proxyPort, serverHost });
+      return proxyPac({ proxyHost: serverHost, proxyPort: deps.frontEnds?.proxyPort ?? deps.config.proxyPort, serverHost });
     };
     app.get('/proxy.pac', { config: { access: 'public' }, schema: { hide: true } }, pac);
     app.get('/wpad.dat', { config: { access: 'public' }, schema: { hide: true } }, pac);

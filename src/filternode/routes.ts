@@ -1,0 +1,116 @@
+/**
+ * The control plane's side of filter nodes (R11.2). A node, known by its bearer token, pulls its school's compiled
+ * snapshot and identity tables (conditional GET: an unchanged one answers 304 and costs a hash lookup), pushes
+ * batches of activity (stored before the answer, so the node can then forget them; storing twice is harmless), and
+ * asks for proxy-authentication checks it cannot make itself (passwords never leave the control plane).
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeLine, totalKeyOf } from '../activity/encode.ts';
+import { utcDayOf } from '../activity/partitions.ts';
+import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/writer.ts';
+import { serialiseSnapshot, type Snapshot } from '../filtering/engine/index.ts';
+import { identityServiceFor } from '../filtering/identity/service.ts';
+import { snapshotCacheFor } from '../filtering/snapshots.ts';
+import type { AppDeps } from '../platform/context.ts';
+import { AppError, errorSchema } from '../platform/errors.ts';
+import { nodeForToken, type FilterNodeRow } from './tokens.ts';
+
+/** Events per push the control plane accepts; the node sends fewer. */
+export const MAX_PUSH_EVENTS = 20_000;
+
+const etags = new WeakMap<Snapshot, string>();
+function snapshotTag(s: Snapshot): string {
+  let tag = etags.get(s);
+  if (!tag) etags.set(s, (tag = `"${createHash('sha256').update(serialiseSnapshot(s)).digest('base64url')}"`));
+  return tag;
+}
+
+const hide = { hide: true } as const;
+
+export function filterNodeRoutes(deps: AppDeps) {
+  return async function plugin(app: FastifyInstance) {
+    const writer = new DatabaseActivityWriter(deps.db, deps.config.timeZone);
+
+    async function nodeOf(req: FastifyRequest): Promise<FilterNodeRow> {
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+      const node = token ? await nodeForToken(deps.db, token, req.ip, deps.clock.now()) : undefined;
+      if (!node) {
+        throw new AppError(401, 'unknown_filter_node', 'This filter node\'s token is not recognised, or the node has been removed. On the Osprey server run "osprey filter-node add --name NAME" and start the node with the new token.');
+      }
+      return node;
+    }
+
+    const conditional = (req: FastifyRequest, reply: FastifyReply, tag: string): boolean => {
+      reply.header('etag', tag).header('cache-control', 'no-cache');
+      if (req.headers['if-none-match'] === tag) { reply.code(304).send(); return true; }
+      return false;
+    };
+
+    app.get('/api/filter-node/hello', { config: { access: 'public' }, schema: hide }, async (req) => {
+      const node = await nodeOf(req);
+      return { name: node.name, schoolIds: [node.schoolId] };
+    });
+
+    app.get('/api/filter-node/snapshot', { config: { access: 'public' }, schema: hide }, async (req, reply) => {
+      const node = await nodeOf(req);
+      const snapshot = await snapshotCacheFor(deps).get(node.schoolId, deps.clock.now());
+      if (conditional(req, reply, snapshotTag(snapshot))) return reply;
+      const bytes = serialiseSnapshot(snapshot);
+      return reply.type('application/octet-stream').header('x-osprey-school', node.schoolId)
+        .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
+
+    app.get('/api/filter-node/identity', { config: { access: 'public' }, schema: hide }, async (req, reply) => {
+      const node = await nodeOf(req);
+      const identity = identityServiceFor(deps);
+      await identity.ready();
+      const data = identity.tableData();
+      if (data.schoolId !== node.schoolId) throw new AppError(409, 'other_school', 'This filter node belongs to another school than the one this server filters for.');
+      const json = JSON.stringify(data);
+      if (conditional(req, reply, `"${createHash('sha256').update(json).digest('base64url')}"`)) return reply;
+      return reply.type('application/json').send(json);
+    });
+
+    app.post('/api/filter-node/activity', {
+      config: { access: 'public' }, bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        hide: true,
+        body: { type: 'object', required: ['lines'], additionalProperties: false, properties: { lines: { type: 'array', maxItems: MAX_PUSH_EVENTS, items: { type: 'string', maxLength: 20_000 } } } },
+        response: { 200: { type: 'object', properties: { stored: { type: 'integer' } } }, 400: errorSchema, 401: errorSchema },
+      },
+    }, async (req) => {
+      const node = await nodeOf(req);
+      const { lines } = req.body as { lines: string[] };
+      const totals: string[] = [];
+      const days = new Set<number>();
+      for (let i = 0; i < lines.length; i++) {
+        const e = decodeLine(lines[i]);
+        if (!e) throw new AppError(400, 'bad_event', `Event ${i + 1} of the batch is not a whole activity event; the batch was not stored.`);
+        if (e.schoolId !== node.schoolId) throw new AppError(400, 'other_school', `Event ${i + 1} of the batch is for another school than this filter node's; the batch was not stored.`);
+        totals.push(totalKeyOf(e));
+        days.add(utcDayOf(e.time));
+      }
+      if (lines.length === 0) return { stored: 0 };
+      try {
+        return await writer.write({ lines, totals, days });
+      } catch (e) {
+        if (e instanceof ActivityRejectedError) throw new AppError(400, 'bad_event', `The database refused the batch: ${e.message}`);
+        throw e;
+      }
+    });
+
+    app.post('/api/filter-node/credentials', {
+      config: { access: 'public' },
+      schema: {
+        hide: true,
+        body: { type: 'object', required: ['header', 'ip'], additionalProperties: false, properties: { header: { type: 'string', maxLength: 4096 }, ip: { type: 'string', maxLength: 64 } } },
+      },
+    }, async (req) => {
+      await nodeOf(req);
+      const { header, ip } = req.body as { header: string; ip: string };
+      return identityServiceFor(deps).checkProxyCredentials(header, ip);
+    });
+  };
+}
