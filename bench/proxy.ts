@@ -10,8 +10,9 @@
  * Prints one line:
  *   proxy: osprey_rps=… squidguard_rps=… e2guardian_rps=… squid_rps=… ratio_vs_e2guardian=… ratio_vs_squidguard=…
  *          osprey_p99_ms=… e2guardian_p99_ms=…
- * Run: npm run bench:proxy  (node --import tsx bench/proxy.ts)   --smoke: one round of 3 s each, for CI.
- * BENCH_ROUNDS (3), BENCH_SECONDS (20), BENCH_OSPREY_WORKERS (1) change the run; BENCH_ONLY=osprey,squid runs
+ * Run: npm run bench:proxy  (node --import tsx bench/proxy.ts)   --smoke: 1 s warm-up and one round of 2 s each, 100 sample
+ * URLs (under a minute in all; for CI — it shows the bench runs, its figures mean little).
+ * BENCH_ROUNDS (3), BENCH_SECONDS (20), BENCH_SAMPLE (2000 URLs checked for blocking), BENCH_OSPREY_WORKERS (1) change the run; BENCH_ONLY=osprey,squid runs
  * some contestants only (the line then shows 0 for the others); BENCH_PROFILE=dir writes Osprey's CPU profiles there. Needs root (apt-get, taskset,
  * a private mount namespace for e2guardian's resolver) and two cores.
  */
@@ -113,13 +114,17 @@ function runWrk(dir: string, port: number, seconds: number, pid: number): Promis
 }
 
 /** Sends the first `n` URLs one by one over a kept-alive connection; counts answers that did not come from nginx. */
-async function blockedShare(port: number, urls: string[], n: number): Promise<{ blocked: number; failed: number }> {
+async function blockedShare(port: number, urls: string[], n: number): Promise<{ blocked: number; failed: number; statuses: string }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let blocked = 0, failed = 0;
+  const statuses = new Map<number, number>();
   for (const url of urls.slice(0, n)) {
     await new Promise<void>((resolve) => {
       const req = http.get({ host: '127.0.0.1', port, path: url, agent, headers: { host: new URL(url).host }, timeout: 10_000 }, (res) => {
-        if (!res.headers['x-origin']) blocked++;
+        if (!res.headers['x-origin']) {
+          blocked++;
+          statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
+        }
         res.resume();
         res.on('end', resolve);
       });
@@ -128,7 +133,7 @@ async function blockedShare(port: number, urls: string[], n: number): Promise<{ 
     });
   }
   agent.destroy();
-  return { blocked, failed };
+  return { blocked, failed, statuses: [...statuses].map(([status, count]) => `${status}×${count}`).join(' ') };
 }
 
 async function waitForProxy(port: number, ms = 60_000): Promise<void> {
@@ -167,7 +172,9 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke');
   const rounds = smoke ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
-  const seconds = smoke ? 3 : Number(process.env.BENCH_SECONDS ?? 20);
+  const seconds = smoke ? 2 : Number(process.env.BENCH_SECONDS ?? 20);
+  const sample = smoke ? 100 : Number(process.env.BENCH_SAMPLE ?? 2000);
+  const began = Date.now();
   const workers = Number(process.env.BENCH_OSPREY_WORKERS ?? 1);
   ensurePackages();
   const dir = mkdtempSync(path.join(tmpdir(), 'osprey-bench-proxy-'));
@@ -190,10 +197,11 @@ async function main(): Promise<void> {
     for (const name of order) servers.push(byName[name] = await starters[name]());
     for (const name of order) await waitForProxy(PORTS[name]);
     for (const name of order) {
-      const share = await blockedShare(PORTS[name], urls, smoke ? 300 : 2000);
-      process.stderr.write(`${name}: ${share.blocked} of ${smoke ? 300 : 2000} sample URLs blocked${share.failed ? `, ${share.failed} failed` : ''}\n`);
-      await runWrk(dir, PORTS[name], Math.min(3, seconds), byName[name].pid); // warm-up
+      const share = await blockedShare(PORTS[name], urls, sample);
+      process.stderr.write(`${name}: ${share.blocked} of ${Math.min(sample, urls.length)} sample URLs blocked (${share.statuses || 'none'})${share.failed ? `, ${share.failed} failed` : ''}\n`);
+      await runWrk(dir, PORTS[name], smoke ? 1 : 3, byName[name].pid); // warm-up: JIT, name caches, helper start-up
     }
+    process.stderr.write(`ready to measure after ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
     const results: Record<Contestant, Measured[]> = { osprey: [], squidguard: [], e2guardian: [], squid: [] };
     for (let round = 0; round < rounds; round++) {
       for (const name of order) {
