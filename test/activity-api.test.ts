@@ -136,6 +136,44 @@ describe('activity search and export', () => {
     assert.equal(details.shown, 1);
   });
 
+  it('names the person a search is about and the school time zone, for the timeline heading even on an empty day', async () => {
+    const r = await search(`person=${cal.id}&action=block`) as unknown as { events: unknown[]; person: { id: string; name: string; username: string; yearGroup: string | null }; timeZone: string };
+    assert.deepEqual(r.events, []);
+    assert.equal(r.person.id, cal.id);
+    assert.equal(r.person.username, 'cal.d');
+    assert.match(r.person.name, /^Test pupil/);
+    assert.equal(r.person.yearGroup, 'Year 5');
+    assert.equal(r.timeZone, 'Europe/London');
+    assert.equal((await search('person=nobody.here') as unknown as { person: unknown }).person, null, 'a username the directory does not know');
+    const unknownId = await get('dsl', '/api/activity?person=00000000-0000-4000-8000-000000000000');
+    assert.equal(unknownId.statusCode, 404);
+  });
+
+  it('writes one audit entry for every read: each page, each filter, each export', async () => {
+    const count = async () => Number((await t.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).where('action', 'like', 'activity.%').executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const first = await search('limit=3');
+    await search(`limit=3&before=${first.next}`);
+    for (const q of [`group=${groupId}`, 'device=LAPTOP-07', 'ip=10.0.5.0/24', 'category=gambling', 'host=bbc.co.uk', `from=${new Date(T0).toISOString()}`]) await search(q);
+    assert.equal((await get('network_manager', '/api/activity.csv?action=block')).statusCode, 200);
+    assert.equal(await count(), before + 9);
+
+    const last = await t.db.selectFrom('audit_log').selectAll().where('action', 'like', 'activity.%').orderBy('seq', 'desc').limit(9).execute();
+    const details = (e: (typeof last)[number]) => (typeof e.details === 'string' ? JSON.parse(e.details) : e.details) as { filters: Record<string, string>; page?: string };
+    assert.deepEqual(last.map((e) => e.action), ['activity.exported', ...Array(8).fill('activity.searched')]);
+    assert.match(last[0].actor_label, /^networkmanager/);
+    assert.deepEqual(details(last[0]).filters, { action: 'block' });
+    assert.deepEqual(last.slice(1, 7).reverse().map((e) => Object.keys(details(e).filters)[0]), ['group', 'device', 'ip', 'category', 'host', 'from']);
+    assert.deepEqual([details(last[8]).page, details(last[7]).page], ['first', 'later'], 'an older page is a read of its own');
+  });
+
+  it('writes nothing to the audit log for a refused read', async () => {
+    const count = async () => Number((await t.db.selectFrom('audit_log').select((eb) => eb.fn.countAll().as('n')).where('action', 'like', 'activity.%').executeTakeFirstOrThrow()).n);
+    const before = await count();
+    assert.equal((await get('pupil', `/api/activity?person=${ana.id}`)).statusCode, 403);
+    assert.equal(await count(), before);
+  });
+
   it('exports CSV with a header, UK and ISO times, and formulas disarmed; the export is audited', async () => {
     const res = await get('dsl', `/api/activity.csv?person=${ana.username}`);
     assert.equal(res.statusCode, 200, res.body);

@@ -25,11 +25,12 @@ const filterProperties = {
 } as const;
 
 const nullableString = { type: ['string', 'null'] } as const;
+const personSchema = { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' }, username: { type: 'string' }, yearGroup: nullableString } } as const;
 const eventSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' }, time: { type: 'string' },
-    person: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' }, username: { type: 'string' }, yearGroup: nullableString } },
+    person: personSchema,
     username: nullableString, deviceId: nullableString, ip: nullableString, host: { type: 'string' }, url: nullableString, searchTerm: nullableString,
     category: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
     action: { type: 'string' }, reason: { type: 'string' },
@@ -58,9 +59,22 @@ export function activityRoutes(deps: AppDeps) {
             before: { type: 'string', maxLength: 60, description: 'The `next` marker of the previous page' },
           },
         },
-        response: { 200: { type: 'object', properties: { events: { type: 'array', items: eventSchema }, next: nullableString } }, ...errors },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              events: { type: 'array', items: eventSchema }, next: nullableString,
+              person: { ...personSchema, description: 'The person the search is about, when it names one the directory knows' },
+              timeZone: { type: 'string', description: "The school's time zone, in which the UI shows times and reads the dates typed" },
+            },
+          },
+          ...errors,
+        },
       },
-    }, async (req) => searchActivity(ctxOf(deps, req), req.query as ActivityQuery & { limit: number; before?: string }));
+    }, async (req) => ({
+      ...await searchActivity(ctxOf(deps, req), req.query as ActivityQuery & { limit: number; before?: string }),
+      timeZone: deps.config.timeZone,
+    }));
 
     app.get('/api/activity.csv', {
       config: { access: 'activity.read' },

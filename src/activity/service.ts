@@ -49,14 +49,16 @@ export interface ActivityView {
 }
 
 /** Turns the query into filters: a username into a person, a group into its members, a pasted URL into its host. */
-export async function resolveFilters(ctx: ServiceContext, q: ActivityQuery): Promise<{ filters: ActivityFilters; personId: string | null }> {
+export async function resolveFilters(ctx: ServiceContext, q: ActivityQuery): Promise<{ filters: ActivityFilters; personId: string | null; person: PersonRow | null }> {
   const f: ActivityFilters = {};
   let personId: string | null = null;
+  let personRow: PersonRow | null = null;
   const person = q.person?.trim();
   if (person) {
     const found = isUuid(person) ? await getPerson(ctx.db, ctx.actor.schoolId, person) : await findPersonByUsername(ctx.db, person);
     if (found && found.schoolId === ctx.actor.schoolId) {
       personId = found.id;
+      personRow = found;
       f.personIds = [found.id];
     } else if (isUuid(person)) {
       throw notFound('That person');
@@ -96,7 +98,7 @@ export async function resolveFilters(ctx: ServiceContext, q: ActivityQuery): Pro
     if (!host) throw badRequest('Enter a site, such as bbc.co.uk.');
     f.host = { host, domain: getDomain(host, { extractHostname: false }) || null };
   }
-  return { filters: f, personId };
+  return { filters: f, personId, person: personRow };
 }
 
 function parseTime(value: string | undefined, name: string): Date | undefined {
@@ -115,6 +117,10 @@ function decodeCursor(text: string | undefined): ActivityCursor | undefined {
   const m = /^(\d{1,15})_([0-9a-f-]{36})$/i.exec(text);
   if (!m || !isUuid(m[2])) throw badRequest('The page marker is not valid. Start again from the first page.');
   return { time: new Date(Number(m[1])), id: m[2].toLowerCase() };
+}
+
+function personView(p: PersonRow): NonNullable<ActivityView['person']> {
+  return { id: p.id, name: `${p.givenName} ${p.familyName}`, username: p.username, yearGroup: p.yearGroup };
 }
 
 /** Names for the rows' people and policies: one lookup per person on a page, or the whole directory for an export. */
@@ -141,7 +147,7 @@ export class Names {
     const category = r.category_id ? { id: r.category_id, name: categoryById(r.category_id)?.name ?? r.category_id } : null;
     return {
       id: r.id, time: r.time.toISOString(),
-      person: p ? { id: p.id, name: `${p.givenName} ${p.familyName}`, username: p.username, yearGroup: p.yearGroup } : null,
+      person: p ? personView(p) : null,
       username: r.username, deviceId: r.device_id, ip: r.ip, host: r.host, url: r.url, searchTerm: r.search_term, category,
       action: r.action, reason: r.reason, policy: { id: r.policy_id, name: this.policies?.get(r.policy_id) ?? null },
       ruleId: r.rule_id, sourceId: r.source_id, circumvention: r.circumvention, frontEnd: r.front_end, node: r.node,
@@ -156,7 +162,7 @@ function auditDetails(q: ActivityQuery, extra: Record<string, unknown>): Record<
 }
 
 export async function searchActivity(ctx: ServiceContext, q: ActivityQuery & { limit: number; before?: string }) {
-  const { filters, personId } = await resolveFilters(ctx, q);
+  const { filters, personId, person } = await resolveFilters(ctx, q);
   const rows = await findActivity(ctx.db, ctx.actor.schoolId, filters, { limit: q.limit, before: decodeCursor(q.before) });
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
@@ -167,7 +173,11 @@ export async function searchActivity(ctx: ServiceContext, q: ActivityQuery & { l
     action: 'activity.searched', entityType: personId ? 'person' : 'activity', entityId: personId,
     details: auditDetails(asked, { page: q.before ? 'later' : 'first', shown: page.length }),
   }, ctx.clock.now());
-  return { events: page.map((r) => names.view(r)), next: more ? encodeCursor(page[page.length - 1]) : null };
+  return {
+    events: page.map((r) => names.view(r)), next: more ? encodeCursor(page[page.length - 1]) : null,
+    // The person asked about, so that a timeline can be headed with their name even on a day with no activity.
+    person: person ? personView(person) : null,
+  };
 }
 
 /** Starts an export: resolves and audits, then hands back the pages to write (see csv.ts). */
