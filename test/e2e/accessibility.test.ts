@@ -302,6 +302,43 @@ test('the administrator’s pages on a desktop screen', { timeout: 60_000 }, asy
   assertNoFailures(t);
 });
 
+test('Activity and a person’s timeline, with no activity yet, while choosing a person, and with an error', { timeout: 60_000 }, async (t) => {
+  await arrange();
+  const context = await newContext(DESKTOP);
+  try {
+    const page = await logIn(context);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Activity' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor();
+    await see(page, 'No internet activity has been recorded yet');
+    await checkPage(t, page, 'Activity, nothing recorded yet');
+
+    // The person box's suggestions, and the filters' own drop-downs.
+    await page.getByRole('combobox', { name: 'Person' }).fill('hughes');
+    await page.getByRole('option', { name: /^Oliver Hughes/ }).waitFor();
+    await checkPage(t, page, 'Activity, choosing a person');
+    await page.getByRole('option', { name: /^Oliver Hughes/ }).click();
+    await page.getByRole('combobox', { name: 'Category' }).selectOption({ label: 'Gambling' });
+    await page.getByRole('button', { name: 'Show activity' }).click();
+    await see(page, 'No activity matches these filters');
+    await checkPage(t, page, 'Activity, nothing matches the filters');
+
+    await page.goto(`${server!.url}/activity?ip=10.0.5`);
+    await see(page, 'The activity could not be loaded');
+    await checkPage(t, page, 'Activity, a filter the server cannot use');
+
+    // Oliver's timeline, from his record.
+    await searchPeople(page, 'hughes', /^3 people$/);
+    await page.getByRole('link', { name: 'Oliver Hughes' }).click();
+    await page.getByRole('link', { name: 'Internet activity' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Oliver Hughes: internet activity' }).waitFor();
+    await see(page, 'No internet activity has been recorded for this person');
+    await checkPage(t, page, 'A person’s timeline, nothing recorded');
+  } finally {
+    await context.close();
+  }
+  assertNoFailures(t);
+});
+
 test('People and a person’s page on a tablet', { timeout: 30_000 }, async (t) => {
   await arrange();
   const context = await newContext(TABLET, { hasTouch: true });

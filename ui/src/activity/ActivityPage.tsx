@@ -1,65 +1,30 @@
 /**
  * Activity (R4.1): what was visited, blocked and searched, newest first, for safeguarding and network staff.
- * The filters live in the address, so a link can open one pupil's timeline (/activity?person=…) and Back works.
- * Filters apply when the form is sent, not on every key press: each search is recorded in the audit log.
+ * The filters live in the address, so a link can open a search again and Back works. A person's name opens their
+ * timeline (PersonTimelinePage). Every search and download here is recorded in the audit log.
  */
-import { useEffect, useState, type FormEvent } from 'react';
-import { Anchor, Button, Group, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
-import { CATEGORIES } from '../../../src/filtering/lists/taxonomy.ts';
+import { useState } from 'react';
+import { Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { queryString } from '../api.ts';
 import { useAuth } from '../app/auth.tsx';
-import { formatDateTime, plural } from '../app/format.ts';
-import { ErrorNote, Loading, Page } from '../app/Page.tsx';
+import { plural } from '../app/format.ts';
+import { Loading, Page } from '../app/Page.tsx';
 import { Link, linkProps, navigate, useLocation } from '../app/router.tsx';
-import type { Group as GroupRow } from '../app/types.ts';
 import { useApi } from '../app/useApi.ts';
-import { ActionBadge, VERDICT_LABELS } from '../filtering/labels.tsx';
-import type { Verdict } from '../filtering/types.ts';
+import { ActivityFilters } from './ActivityFilters.tsx';
+import { BLOCKED_ROW_STYLE, CategoryCell, DownloadCsvButton, EmptyState, LoadError, OutcomeCell, SearchTermCell, SiteCell } from './parts.tsx';
+import { DEFAULT_TIME_ZONE, formatWhen } from './time.ts';
+import { FILTERS, filtersFrom, type ActivityAnswer, type ActivityEvent } from './types.ts';
 
-interface ActivityEvent {
-  id: string;
-  time: string;
-  person: { id: string; name: string; username: string; yearGroup: string | null } | null;
-  username: string | null;
-  deviceId: string | null;
-  ip: string | null;
-  host: string;
-  url: string | null;
-  searchTerm: string | null;
-  category: { id: string; name: string } | null;
-  action: Verdict;
-  policy: { id: string; name: string | null };
-  circumvention: boolean;
-}
-
-const FILTERS = ['person', 'group', 'device', 'ip', 'host', 'category', 'action', 'from', 'to'] as const;
-type Filters = Record<(typeof FILTERS)[number], string>;
 const PAGE_SIZE = 100;
 
-const ACTION_OPTIONS = (['block', 'warn', 'monitor', 'allow', 'safesearch'] as Verdict[]).map((a) => ({ value: a, label: VERDICT_LABELS[a] }));
-const CATEGORY_OPTIONS = [
-  { value: 'none', label: 'No category' },
-  ...[...CATEGORIES].sort((a, b) => a.name.localeCompare(b.name, 'en-GB')).map((c) => ({ value: c.id, label: c.name })),
-];
-
-/** A datetime-local value ("2026-11-16T09:00", the browser's own time) as ISO 8601 for the API, and back. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
-function toLocal(iso: string): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '';
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-}
-
-function filtersFrom(search: URLSearchParams): Filters {
-  return Object.fromEntries(FILTERS.map((k) => [k, search.get(k) ?? ''])) as Filters;
-}
+export const timelineHref = (personId: string) => `/activity/people/${personId}`;
 
 function WhoCell({ e }: { e: ActivityEvent }) {
   if (e.person) {
     return (
       <Stack gap={0}>
-        <Link to={`/activity?person=${e.person.id}`} fw={600} fz="sm">{e.person.name}</Link>
+        <Link to={timelineHref(e.person.id)} fw={600} fz="sm">{e.person.name}</Link>
         <Text fz="xs" c="dimmed">{e.person.username}{e.person.yearGroup ? ` · ${e.person.yearGroup}` : ''}</Text>
       </Stack>
     );
@@ -68,14 +33,42 @@ function WhoCell({ e }: { e: ActivityEvent }) {
   return <Text fz="sm" c="dimmed">Not identified</Text>;
 }
 
-function SiteCell({ e }: { e: ActivityEvent }) {
+function DeviceCell({ e }: { e: ActivityEvent }) {
   return (
-    <Stack gap={2} maw={420}>
-      <Text fz="sm" fw={600} style={{ wordBreak: 'break-all' }}>{e.host}</Text>
-      {e.url && <Text fz="xs" c="dimmed" ff="monospace" lineClamp={1} title={e.url} style={{ wordBreak: 'break-all' }}>{e.url}</Text>}
-      {e.searchTerm && <Text fz="xs">Searched for: <Text span fz="xs" fw={650}>“{e.searchTerm}”</Text></Text>}
-      {e.circumvention && <Text fz="xs" fw={650} c="red.9">Trying to get round the filter</Text>}
+    <Stack gap={0}>
+      {e.deviceId && <Text fz="sm">{e.deviceId}</Text>}
+      <Text fz="xs" ff="monospace">{e.ip ?? '—'}</Text>
     </Stack>
+  );
+}
+
+export function ActivityTable({ events, timeZone }: { events: ActivityEvent[]; timeZone: string }) {
+  return (
+    <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+      <Table.ScrollContainer minWidth={1000}>
+        <Table verticalSpacing="xs" highlightOnHover aria-label="Activity, newest first">
+          <Table.Thead bg="gray.0">
+            <Table.Tr>
+              <Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Site</Table.Th><Table.Th>Search term</Table.Th>
+              <Table.Th>Category</Table.Th><Table.Th>What happened</Table.Th><Table.Th>Device and address</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {events.map((e) => (
+              <Table.Tr key={e.id} data-action={e.action} style={e.action === 'block' ? BLOCKED_ROW_STYLE : undefined}>
+                <Table.Td fz="sm" style={{ whiteSpace: 'nowrap' }}>{formatWhen(e.time, timeZone)}</Table.Td>
+                <Table.Td><WhoCell e={e} /></Table.Td>
+                <Table.Td><SiteCell e={e} /></Table.Td>
+                <Table.Td maw={260}><SearchTermCell e={e} /></Table.Td>
+                <Table.Td><CategoryCell e={e} /></Table.Td>
+                <Table.Td><OutcomeCell e={e} /></Table.Td>
+                <Table.Td><DeviceCell e={e} /></Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
   );
 }
 
@@ -83,107 +76,66 @@ export function ActivityPage() {
   const { can } = useAuth();
   const { search } = useLocation();
   const applied = filtersFrom(search);
-  const [form, setForm] = useState<Filters>(applied);
   const appliedKey = queryString(applied);
-  // Older pages are reached with the server's marker; the markers of the pages before are kept to go back.
-  const [markers, setMarkers] = useState<string[]>([]);
-  useEffect(() => { setForm(filtersFrom(search)); setMarkers([]); window.scrollTo(0, 0); }, [appliedKey]);
+  // Older pages are reached with the server's marker; the markers of the pages before are kept to go back. They
+  // belong to one set of filters, so new filters start on the first page without a stray (audited) request.
+  const [paging, setPaging] = useState<{ key: string; markers: string[] }>({ key: appliedKey, markers: [] });
+  const markers = paging.key === appliedKey ? paging.markers : [];
 
-  const groups = useApi<{ groups: GroupRow[] }>(can('groups.read') ? '/api/groups' : null);
   const before = markers.at(-1) ?? '';
-  const result = useApi<{ events: ActivityEvent[]; next: string | null }>('/api/activity', { ...applied, limit: PAGE_SIZE, before });
-  const events = result.data?.events;
+  const result = useApi<ActivityAnswer>('/api/activity', { ...applied, limit: PAGE_SIZE, before });
+  const answer = result.loading || result.error ? undefined : result.data;
+  const timeZone = result.data?.timeZone ?? DEFAULT_TIME_ZONE;
+  const events = answer?.events;
   const filtered = FILTERS.some((k) => applied[k]);
-  const personName = !applied.person ? undefined : events?.find((e) => e.person && (e.person.id === applied.person || e.person.username === applied.person.toLowerCase()))?.person;
+  const person = answer?.person ?? null;
 
-  // Filtered by a person's id (a link from the table): show their username in the box rather than the id.
-  useEffect(() => {
-    if (personName && form.person === applied.person && applied.person === personName.id) setForm((f) => ({ ...f, person: personName.username }));
-  }, [personName?.id]);
-
-  const set = (key: keyof Filters) => (value: string | null) => setForm((f) => ({ ...f, [key]: value ?? '' }));
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    navigate(`/activity${queryString(Object.fromEntries(FILTERS.map((k) => [k, form[k].trim()])))}`);
-  };
+  const goTo = (next: string[]) => { setPaging({ key: appliedKey, markers: next }); window.scrollTo(0, 0); };
 
   return (
-    <Page title={personName ? `Activity: ${personName.name}` : 'Activity'}
-      description="Sites visited, blocked attempts and searches, newest first. Times are UK time. Every search and download here is recorded in the audit log."
-      actions={personName && can('people.read') ? <Button component="a" {...linkProps(`/people/${personName.id}`)} variant="light">Open their record</Button> : undefined}>
-      <Paper withBorder p="md" radius="md" component="form" onSubmit={submit} aria-label="Filter activity">
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 3 }} spacing="sm">
-          <TextInput label="Person" description="Username (or the person's id)" value={form.person} onChange={(e) => set('person')(e.currentTarget.value)}
-            autoComplete="off" spellCheck={false} autoCapitalize="none" />
-          <Select label="Group" description="Everyone in a class, year or team" placeholder="Any group" value={form.group || null} onChange={set('group')}
-            data={(groups.data?.groups ?? []).map((g) => ({ value: g.id, label: g.name }))} searchable clearable disabled={!can('groups.read')}
-            nothingFoundMessage="No group with that name" clearButtonProps={{ 'aria-label': 'Any group' }} />
-          <TextInput label="Site" description="bbc.co.uk also finds news.bbc.co.uk" value={form.host} onChange={(e) => set('host')(e.currentTarget.value)}
-            autoComplete="off" spellCheck={false} autoCapitalize="none" />
-          <Select label="What happened" description="Blocked, warned, monitored or allowed" placeholder="Anything" value={form.action || null} onChange={set('action')} data={ACTION_OPTIONS}
-            clearable clearButtonProps={{ 'aria-label': 'Anything' }} />
-          <Select label="Category" description="What the site is about" placeholder="Any category" value={form.category || null} onChange={set('category')} data={CATEGORY_OPTIONS}
-            searchable clearable nothingFoundMessage="No category with that name" clearButtonProps={{ 'aria-label': 'Any category' }} />
-          <TextInput label="Device" description="The device's name" value={form.device} onChange={(e) => set('device')(e.currentTarget.value)}
-            autoComplete="off" spellCheck={false} />
-          <TextInput label="IP address" description="10.0.3.45, or a network: 10.0.3.0/24" value={form.ip} onChange={(e) => set('ip')(e.currentTarget.value)}
-            autoComplete="off" spellCheck={false} />
-          <TextInput label="From" description="Date and time (your time)" type="datetime-local" value={toLocal(form.from)}
-            onChange={(e) => set('from')(toIso(e.currentTarget.value))} />
-          <TextInput label="Until" description="Date and time (your time)" type="datetime-local" value={toLocal(form.to)}
-            onChange={(e) => set('to')(toIso(e.currentTarget.value))} />
-        </SimpleGrid>
-        <Group mt="md" gap="sm">
-          <Button type="submit">Show activity</Button>
-          {filtered && <Button variant="default" onClick={() => navigate('/activity')}>Clear the filters</Button>}
-        </Group>
-      </Paper>
+    <Page title="Activity"
+      description={<>Sites visited, blocked attempts and searches, newest first. Times are school time ({timeZone.replace('_', ' ')}). Every search and download here is recorded in the audit log.</>}
+      actions={person ? <Button variant="light" component="a" {...linkProps(timelineHref(person.id))}>{person.name}’s timeline</Button> : undefined}>
+      <ActivityFilters applied={applied} person={person} timeZone={timeZone}
+        onApply={(f) => navigate(`/activity${queryString(f)}`)} onClear={() => navigate('/activity')} />
 
-      <ErrorNote message={result.error} title="The activity could not be loaded" />
-      <Group justify="space-between" wrap="wrap">
-        <Text fw={600} role="status" aria-live="polite">
-          {events ? (events.length === 0 ? 'No activity matches.' : `Showing ${plural(events.length, 'event')}${markers.length ? `, page ${markers.length + 1}` : ''}${result.data?.next ? ' (there are older ones)' : ''}.`) : 'Loading…'}
-        </Text>
-        {events && events.length > 0 && (
-          <Anchor href={`/api/activity.csv${appliedKey}`} download fw={600}>Download all matching events (CSV)</Anchor>
-        )}
-      </Group>
+      {result.error && !result.loading && <LoadError message={result.error} onRetry={result.reload} />}
+      {!result.error && !answer && <Loading label="Looking up activity…" />}
 
-      {!events && !result.error && <Loading />}
-      {events && events.length > 0 && (
-        <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-          <Table.ScrollContainer minWidth={960}>
-            <Table verticalSpacing="xs" striped aria-label="Activity, newest first">
-              <Table.Thead bg="gray.0">
-                <Table.Tr>
-                  <Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Device and address</Table.Th><Table.Th>Site</Table.Th>
-                  <Table.Th>Category</Table.Th><Table.Th>What happened</Table.Th><Table.Th>Policy</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {events.map((e) => (
-                  <Table.Tr key={e.id}>
-                    <Table.Td fz="sm" style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.time)}</Table.Td>
-                    <Table.Td><WhoCell e={e} /></Table.Td>
-                    <Table.Td>
-                      {e.deviceId && <Text fz="sm">{e.deviceId}</Text>}
-                      <Text fz="xs" ff="monospace">{e.ip ?? '—'}</Text>
-                    </Table.Td>
-                    <Table.Td><SiteCell e={e} /></Table.Td>
-                    <Table.Td fz="sm">{e.category?.name ?? <Text span fz="sm" c="dimmed">None</Text>}</Table.Td>
-                    <Table.Td><ActionBadge action={e.action} size="sm">{VERDICT_LABELS[e.action] ?? e.action}</ActionBadge></Table.Td>
-                    <Table.Td fz="sm">{e.policy.name ?? <Text span fz="xs" ff="monospace">{e.policy.id}</Text>}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+      {answer && events && events.length === 0 && (
+        filtered ? (
+          <EmptyState title="No activity matches these filters">
+            {applied.person && !person
+              ? <>Osprey does not know anyone with the username “{applied.person}”. Start typing their name in the Person box and choose them from the list.</>
+              : <>Try a longer time range, or clear some of the filters.</>}
+          </EmptyState>
+        ) : (
+          <EmptyState title="No internet activity has been recorded yet">
+            Activity appears here once pupils and staff use the internet through Osprey’s web filter or DNS filter.
+            {can('filtering.read') && <> See <Link to="/filtering" underline="always">Filtering</Link> for how devices are set up.</>}
+          </EmptyState>
+        )
       )}
-      {(markers.length > 0 || result.data?.next) && (
-        <Group justify="center" gap="sm">
-          <Button variant="default" disabled={markers.length === 0} onClick={() => setMarkers((m) => m.slice(0, -1))}>Newer events</Button>
-          <Button variant="default" disabled={!result.data?.next} onClick={() => setMarkers((m) => [...m, result.data!.next!])}>Older events</Button>
+
+      {answer && events && events.length > 0 && (
+        <Stack gap="sm">
+          <Group justify="space-between" wrap="wrap" gap="sm">
+            <Text fw={600} role="status" aria-live="polite">
+              {markers.length === 0 ? `The latest ${plural(events.length, 'event')}` : `${plural(events.length, 'older event')} (page ${markers.length + 1})`}
+              {answer.next ? '. There are older ones.' : '.'}
+            </Text>
+            <Group gap="xs" align="center">
+              <Text fz="sm" c="dimmed">All the matching events, not only this page:</Text>
+              <DownloadCsvButton filters={applied} />
+            </Group>
+          </Group>
+          <ActivityTable events={events} timeZone={timeZone} />
+        </Stack>
+      )}
+      {answer && (markers.length > 0 || answer.next) && (
+        <Group justify="center" gap="sm" component="nav" aria-label="Pages of activity">
+          <Button variant="default" disabled={markers.length === 0} onClick={() => goTo(markers.slice(0, -1))}>Newer</Button>
+          <Button variant="default" disabled={!answer.next} onClick={() => goTo([...markers, answer.next!])}>Older</Button>
         </Group>
       )}
     </Page>

@@ -1,6 +1,7 @@
 /** Which page to show for the current address, and who may see it. */
 import { useEffect, type ReactNode } from 'react';
 import { ActivityPage } from '../activity/ActivityPage.tsx';
+import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
@@ -34,6 +35,7 @@ const ROUTES: Route[] = [
   { pattern: '/people/:id', permission: 'people.read', render: (p) => <PersonPage key={p.id} id={p.id} /> },
   { pattern: '/groups', permission: 'groups.read', render: () => <GroupsPage /> },
   { pattern: '/activity', permission: 'activity.read', render: () => <ActivityPage /> },
+  { pattern: '/activity/people/:id', permission: 'activity.read', render: (p) => <PersonTimelinePage key={p.id} id={p.id} /> },
   { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },
   { pattern: '/reports', permission: 'reports.read', render: () => <ReportsPage /> },
   { pattern: '/filtering', permission: 'filtering.read', render: () => <PoliciesPage /> },
@@ -69,7 +71,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if ((route.pattern === '/people/:id' || route.pattern === '/filtering/policies/:id') && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }

@@ -79,7 +79,10 @@ export function PersonPage({ id }: { id: string }) {
   return (
     <Page title={name}
       description={<Group gap="xs" component="span">{p.status !== 'active' && <Badge color="gray" variant="outline">{p.status === 'leaver' ? 'Leaver' : 'Disabled'}</Badge>}<span>{d.person.roles.map(roleLabel).join(', ') || 'No role'}{p.yearGroup ? ` · ${p.yearGroup}` : ''}</span></Group>}
-      actions={<Button variant="default" component="a" {...linkProps(listHref())}>Back to the list</Button>}>
+      actions={<>
+        {can('activity.read') && <Button variant="light" component="a" {...linkProps(`/activity/people/${p.id}`)}>Internet activity</Button>}
+        <Button variant="default" component="a" {...linkProps(listHref())}>Back to the list</Button>
+      </>}>
       <ErrorNote message={detail.error} />
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <Stack gap="lg">
