@@ -111,7 +111,7 @@ describe('a filter node', () => {
   });
 
   it('goes on filtering while the control plane is down (also after its own restart), and loses no event', async () => {
-    const during = (events: Array<{ url: string | null }>) => events.filter((e) => /\/(outage|after-restart)\//.test(e.url ?? ''));
+    const during = <T extends { url: string | null }>(events: T[]) => events.filter((e) => /\/(outage|after-restart)\//.test(e.url ?? ''));
     await server!.close();
     server = undefined;
     let sent = 0;

@@ -28,6 +28,8 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => { /* an idle client's broken connection is replaced on the next query */ });
+    // A connection cut while checked out (a server restart mid-query): the query fails and says so; the process lives on.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', location: redactUrl(opts.databaseUrl), close: () => db.destroy() };
   }
