@@ -238,11 +238,17 @@ async function main(argv: string[]): Promise<number> {
     } else {
       out(`Log in at ${server.url}/login`);
     }
-    const fe = server.frontEnds();
-    if (fe?.proxyPort !== undefined) out(`Web proxy: port ${fe.proxyPort} (browsers can use ${server.url}/proxy.pac)`);
-    if (fe?.dnsPort !== undefined) out(`DNS resolver: port ${fe.dnsPort}`);
-    if (fe?.dnsProblem) out(`Note: ${fe.dnsProblem}`);
-    if (!fe && frontEndsOf(config).proxy || !fe && frontEndsOf(config).dns) out('Filtering starts once the school has been set up.');
+    const filtering = (fe: NonNullable<ReturnType<typeof server.frontEnds>>) => {
+      if (fe.proxyPort !== undefined) out(`Web proxy: port ${fe.proxyPort} (browsers can use ${server.url}/proxy.pac)`);
+      if (fe.dnsPort !== undefined) out(`DNS resolver: port ${fe.dnsPort}`);
+      if (fe.dnsProblem) out(`Note: ${fe.dnsProblem}`);
+    };
+    const wanted = frontEndsOf(config);
+    if (server.frontEnds()) filtering(server.frontEnds()!);
+    else if (wanted.proxy || wanted.dns) {
+      out('Filtering starts once the school has been set up.');
+      void server.filteringStarted.then(filtering);
+    }
     const stop = async () => { await server.close(); process.exit(0); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -23,6 +23,8 @@ export interface RunningServer {
   activity: ActivityPipeline;
   /** The web proxy's and DNS resolver's bound ports, once a school exists (they wait for set-up). */
   frontEnds(): RunningFrontEnds | undefined;
+  /** Resolves when the front-ends are running (at once if the school was set up already). */
+  filteringStarted: Promise<RunningFrontEnds>;
   close(): Promise<void>;
 }
 
@@ -73,11 +75,14 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   live.on('refresh-failed', (e: unknown) => app.log.warn({ err: e }, 'filtering: the filter could not be refreshed; the last one stays in force'));
   let frontEnds: RunningFrontEnds | undefined;
   let starting: Promise<void> | undefined;
+  let started!: (fe: RunningFrontEnds) => void;
+  const filteringStarted = new Promise<RunningFrontEnds>((resolve) => { started = resolve; });
   const startFiltering = async () => {
     if (frontEnds || live.schoolIds.length === 0) return;
     await identity.reload();
     frontEnds = await startFrontEnds({ config, view: live, identity, schoolIds: live.schoolIds, portalUrl: url, log: app.log });
     deps.frontEnds = { proxyPort: frontEnds.proxyPort, dnsPort: frontEnds.dnsPort };
+    started(frontEnds);
   };
   try {
     await live.start();
@@ -112,7 +117,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
     app, handle, url, port, setupUrl, activity,
-    frontEnds: () => frontEnds,
+    frontEnds: () => frontEnds, filteringStarted,
     async close() {
       clearInterval(listTimer);
       await starting;

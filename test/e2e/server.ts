@@ -55,7 +55,7 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 }
 
 /** Starts `osprey serve` on a free port with a new, empty data folder, and waits for the set-up link. */
-export async function startOsprey(): Promise<OspreyServer> {
+export async function startOsprey(opts: { env?: Record<string, string> } = {}): Promise<OspreyServer> {
   requireBuiltUi();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-'));
   const database = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
@@ -63,7 +63,8 @@ export async function startOsprey(): Promise<OspreyServer> {
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OSPREY_') && k !== 'DATABASE_URL'));
   Object.assign(env, {
     OSPREY_DATA_DIR: dataDir, OSPREY_HTTP_PORT: '0', OSPREY_HTTP_HOST: '127.0.0.1', OSPREY_LOG_LEVEL: 'warn',
-    OSPREY_PROXY_PORT: '0', OSPREY_DNS_PORT: '0',
+    OSPREY_PROXY_PORT: '0', OSPREY_DNS_PORT: '0', OSPREY_FILTER_HOST: '127.0.0.1', OSPREY_PROXY_WORKERS: '1',
+    ...opts.env,
     ...(database ? { DATABASE_URL: database.url } : {}),
   });
   const child = spawn(process.execPath, ['bin/osprey.js', 'serve'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -105,12 +106,24 @@ export async function startOsprey(): Promise<OspreyServer> {
   }
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** Debian's Chromium, headless; `args` adds switches (e.g. --proxy-pac-url=…). */
+export function launchBrowser(args: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.OSPREY_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...args],
   });
+}
+
+/** The web proxy's port, from what `osprey serve` printed (it starts once the school is set up). */
+export async function proxyPortOf(server: OspreyServer, timeoutMs = 30_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const m = /Web proxy: port (\d+)/.exec(server.output());
+    if (m) return Number(m[1]);
+    if (Date.now() > until) throw new Error(`Osprey did not start its web proxy within ${timeoutMs / 1000} s:\n${server.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Waits until the page shows this text (visible), or fails naming what the page shows instead. */
