@@ -9,7 +9,7 @@
  * than a second before the kill must all be there.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,44 +18,10 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { openDatabase } from '../src/platform/db.ts';
 import { onPostgres } from './helpers/database.ts';
+import { osprey, ospreyEnv, scratchDatabase, serve, stopped } from './helpers/serve.ts';
 import { viaProxy, waitFor } from './fixtures/proxy/harness.ts';
-import { randomBytes } from 'node:crypto';
 
-const REPO = path.resolve(import.meta.dirname, '..');
 const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-interface Served { child: ChildProcess; proxyPort: number; output(): string }
-
-function ospreyEnv(dataDir: string, databaseUrl: string | undefined): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OSPREY_') && k !== 'DATABASE_URL'));
-  return {
-    ...env, OSPREY_DATA_DIR: dataDir, OSPREY_HTTP_PORT: '0', OSPREY_HTTP_HOST: '127.0.0.1', OSPREY_PROXY_PORT: '0',
-    OSPREY_FILTER_HOST: '127.0.0.1', OSPREY_FRONT_ENDS: 'proxy', OSPREY_PROXY_WORKERS: '1', OSPREY_LOG_LEVEL: 'warn',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  };
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync(process.execPath, ['bin/osprey.js', ...args], { cwd: REPO, env, encoding: 'utf8' });
-}
-
-async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
-  const child = spawn(process.execPath, ['bin/osprey.js', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => { out += s; });
-  const proxyPort = await waitFor('Osprey to start its web proxy', () => {
-    if (child.exitCode !== null) throw new Error(`osprey serve stopped during start-up:\n${out}`);
-    const m = /Web proxy: port (\d+)/.exec(out);
-    return m ? Number(m[1]) : undefined;
-  }, 90_000);
-  return { child, proxyPort, output: () => out };
-}
-
-function stopped(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 /** The proxy's activity rows, by URL path. */
 async function storedEvents(dataDir: string, databaseUrl: string | undefined): Promise<Array<{ id: string; url: string | null; action: string }>> {
@@ -101,25 +67,11 @@ describe('no activity is lost', () => {
   it('kill -9 of the server during a load, then a restart: every answered request is in the activity log once', { timeout: 300_000 }, async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-kill-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let databaseUrl: string | undefined;
-    if (onPostgres) {
-      const name = `osprey_kill_${randomBytes(5).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await admin.connect();
-      await admin.query(`create database ${name}`);
-      await admin.end();
-      const u = new URL(process.env.DATABASE_URL!);
-      u.pathname = `/${name}`;
-      databaseUrl = u.toString();
-      cleanups.push(async () => {
-        const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-        await c.connect();
-        await c.query(`drop database if exists ${name} with (force)`);
-        await c.end();
-      });
-    }
+    const scratch = await scratchDatabase('osprey_kill');
+    if (scratch) cleanups.push(() => scratch.drop());
+    const databaseUrl = scratch?.url;
     const env = ospreyEnv(dataDir, databaseUrl);
-    cli(['admin', 'create', '--username', 'head.admin', '--first-name', 'Alex', '--last-name', 'Morgan', '--school', 'Kestrel Primary'], env);
+    osprey(['admin', 'create', '--username', 'head.admin', '--first-name', 'Alex', '--last-name', 'Morgan', '--school', 'Kestrel Primary'], env);
 
     const first = await serve(env);
     cleanups.push(() => { first.child.kill('SIGKILL'); });
@@ -169,7 +121,7 @@ describe('no activity is lost', () => {
     const databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
     const dataDir = path.join(base, 'osprey');
     const env = ospreyEnv(dataDir, databaseUrl);
-    cli(['admin', 'create', '--username', 'head.admin', '--first-name', 'Alex', '--last-name', 'Morgan', '--school', 'Kestrel Primary'], env);
+    osprey(['admin', 'create', '--username', 'head.admin', '--first-name', 'Alex', '--last-name', 'Morgan', '--school', 'Kestrel Primary'], env);
     const server = await serve(env);
     cleanups.push(async () => { server.child.kill('SIGTERM'); await stopped(server.child); });
 

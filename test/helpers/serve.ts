@@ -1,0 +1,66 @@
+/**
+ * The real `osprey` command in a child process, for tests of the whole server (no-loss, curl and dig): a fresh data
+ * folder, and on the PostgreSQL run a scratch database of its own; `serve` started and waited for until its web proxy
+ * (and DNS resolver, when asked for) are listening.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { waitFor } from '../fixtures/proxy/harness.ts';
+import { onPostgres } from './database.ts';
+
+export const REPO = path.resolve(import.meta.dirname, '../..');
+
+export interface Served { child: ChildProcess; proxyPort: number; dnsPort?: number; url: string; output(): string }
+
+/** The environment of a test server: this data folder and database only, loopback ports chosen by the system. */
+export function ospreyEnv(dataDir: string, databaseUrl: string | undefined, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OSPREY_') && k !== 'DATABASE_URL'));
+  return {
+    ...env, OSPREY_DATA_DIR: dataDir, OSPREY_HTTP_PORT: '0', OSPREY_HTTP_HOST: '127.0.0.1', OSPREY_PROXY_PORT: '0', OSPREY_DNS_PORT: '0',
+    OSPREY_FILTER_HOST: '127.0.0.1', OSPREY_FRONT_ENDS: 'proxy', OSPREY_PROXY_WORKERS: '1', OSPREY_LOG_LEVEL: 'warn',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}), ...extra,
+  };
+}
+
+/** Runs an `osprey` command to completion and returns what it printed. */
+export function osprey(args: string[], env: NodeJS.ProcessEnv): string {
+  return execFileSync(process.execPath, ['bin/osprey.js', ...args], { cwd: REPO, env, encoding: 'utf8' });
+}
+
+/** A scratch database on the PostgreSQL server for the PostgreSQL run; undefined on the embedded run. */
+export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
+  if (!onPostgres) return undefined;
+  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const run = async (statement: string) => {
+    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await c.connect();
+    try { await c.query(statement); } finally { await c.end(); }
+  };
+  await run(`create database ${name}`);
+  const u = new URL(process.env.DATABASE_URL!);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
+export async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
+  const child = spawn(process.execPath, ['bin/osprey.js', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => { out += s; });
+  const wantDns = /dns/.test(String(env.OSPREY_FRONT_ENDS));
+  return waitFor('Osprey to start its front-ends', () => {
+    if (child.exitCode !== null) throw new Error(`osprey serve stopped during start-up:\n${out}`);
+    const proxy = /Web proxy: port (\d+)/.exec(out);
+    const dns = /DNS resolver: port (\d+)/.exec(out);
+    const url = /Osprey is running at (\S+)/.exec(out);
+    if (!proxy || !url || (wantDns && !dns)) return undefined;
+    return { child, proxyPort: Number(proxy[1]), dnsPort: dns ? Number(dns[1]) : undefined, url: url[1].replace('//localhost:', '//127.0.0.1:'), output: () => out };
+  }, 90_000);
+}
+
+export function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
