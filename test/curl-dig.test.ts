@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,7 @@ describe('curl and dig against Osprey', { skip: !tools && 'needs curl and dig (D
   let web: Server;
   let names: FakeUpstream;
   let webPort = 0;
+  let changePolicy: (edit: (document: Record<string, unknown>) => void, reason: string) => Promise<void>;
 
   before(async () => {
     web = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`lesson page from ${req.headers.host}${req.url}`));
@@ -60,10 +61,13 @@ describe('curl and dig against Osprey', { skip: !tools && 'needs curl and dig (D
     await call('POST', '/api/auth/password', { currentPassword: temporary, newPassword: 'heron-quarry-lantern-7' }, login.cookie, csrf);
     const { data: list } = await call('GET', '/api/filtering/policies', undefined, login.cookie);
     const id = (list.policies as Array<{ id: string; key: string }>).find((p) => p.key === 'unidentified')!.id;
-    const { data: policy } = await call('GET', `/api/filtering/policies/${id}`, undefined, login.cookie);
-    const document = Object.fromEntries(['name', 'description', 'priority', 'defaultAction', 'safeSearch', 'categoryActions', 'schedules', 'localBlock', 'localAllow', 'targets'].map((k) => [k, policy[k]]));
-    document.localAllow = [{ id: 'learning', kind: 'domain', value: 'kestrel-learning.org', note: 'Homework site' }];
-    await call('PUT', `/api/filtering/policies/${id}`, { document, reason: 'Visitors may use the homework site', expectedVersion: policy.version }, login.cookie, csrf);
+    changePolicy = async (edit, reason) => {
+      const { data: policy } = await call('GET', `/api/filtering/policies/${id}`, undefined, login.cookie);
+      const document = Object.fromEntries(['name', 'description', 'priority', 'defaultAction', 'safeSearch', 'categoryActions', 'schedules', 'localBlock', 'localAllow', 'targets'].map((k) => [k, policy[k]]));
+      edit(document);
+      await call('PUT', `/api/filtering/policies/${id}`, { document, reason, expectedVersion: policy.version }, login.cookie, csrf);
+    };
+    await changePolicy((d) => { d.localAllow = [{ id: 'learning', kind: 'domain', value: 'kestrel-learning.org', note: 'Homework site' }]; }, 'Visitors may use the homework site');
   });
 
   after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -95,5 +99,36 @@ describe('curl and dig against Osprey', { skip: !tools && 'needs curl and dig (D
     assert.match(blocked, /status: NOERROR/);
     assert.match(blocked, new RegExp(`${BLOCKED.replace(/\./g, '\\.')}\\.\\s+\\d+\\s+IN\\s+A\\s+192\\.0\\.2\\.10`));
     assert.ok(names.count(BLOCKED, 'A') === 0, 'a blocked name is never asked upstream');
+  });
+
+  it('a policy change reaches the proxy and the resolver within about a second, and an open connection stays open', async (t) => {
+    // a kept-alive connection through the proxy, opened before the change
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const through = (host: string) => new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.proxyPort, path: `http://${host}:${webPort}/keep`, agent, headers: { host: `${host}:${webPort}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, socket: req.socket }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const first = await through(ALLOWED);
+    assert.equal(first.status, 200);
+    await changePolicy((d) => { d.localAllow = []; }, 'The homework site moved; visitors no longer need it');
+    const changedAt = Date.now();
+    let dnsAt = 0;
+    let proxyAt = 0;
+    while ((!dnsAt || !proxyAt) && Date.now() - changedAt < 5000) {
+      if (!dnsAt && /IN\s+A\s+192\.0\.2\.10/.test(await dig(`new${Date.now()}.${ALLOWED}`))) dnsAt = Date.now();
+      if (!proxyAt && (await through(ALLOWED)).status === 403) proxyAt = Date.now();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    t.diagnostic(`in force after ${proxyAt - changedAt} ms at the proxy and ${dnsAt - changedAt} ms at the resolver`);
+    assert.ok(proxyAt && dnsAt, 'the change reached both front-ends');
+    // generous bounds for a busy test machine; the requirement (one second) is what the diagnostic above shows
+    assert.ok(proxyAt - changedAt < 2000 && dnsAt - changedAt < 2000, `proxy ${proxyAt - changedAt} ms, resolver ${dnsAt - changedAt} ms`);
+    const last = await through(ALLOWED);
+    assert.equal(last.socket, first.socket, 'the kept-alive connection from before the change is still the one in use');
+    agent.destroy();
   });
 });

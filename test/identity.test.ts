@@ -12,8 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { createPolicy } from '../src/filtering/policy/service.ts';
 import { identityServiceFor } from '../src/filtering/identity/service.ts';
 import { startProxy, type RunningProxy } from '../src/filtering/proxy/index.ts';
-import { LiveSnapshots } from '../src/filtering/proxy/live-view.ts';
-import { SnapshotCache } from '../src/filtering/snapshots.ts';
+import { LiveFilter } from '../src/filtering/live.ts';
 import { importListSource } from '../src/filtering/sources/service.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
 import { ask, collectingSink, connectVia, startOrigin, startTlsOrigin, tlsOver, viaProxy, waitFor } from './fixtures/proxy/harness.ts';
@@ -28,7 +27,7 @@ describe('who is browsing: address ranges, web log-on and proxy authentication',
   let origin: Awaited<ReturnType<typeof startOrigin>>;
   let secure: Awaited<ReturnType<typeof startTlsOrigin>>;
   let proxy: RunningProxy;
-  let live: LiveSnapshots;
+  let live: LiveFilter;
   let libraryPolicyId: string;
   let libraryGroupId: string;
   const sink = collectingSink();
@@ -61,10 +60,11 @@ describe('who is browsing: address ranges, web log-on and proxy authentication',
     secure = await startTlsOrigin();
     const identity = identityServiceFor(t.deps);
     await identity.ready();
-    live = new LiveSnapshots(new SnapshotCache(t.db, { dataDir: t.dataDir, timeZone: 'Europe/London' }), t.clock, [t.school.id]);
-    await live.start(200);
+    // as `osprey serve` runs it: the live filter, the identity service and the proxy in a worker thread
+    live = new LiveFilter(t.db, { dataDir: t.dataDir, timeZone: 'Europe/London', pollMs: 200 }, (ip, hints) => identity.identify(ip, hints), sink);
+    await live.start();
     proxy = await startProxy({
-      host: '127.0.0.1', port: 0, workers: 1, view: { snapshotFor: (id) => live.snapshotFor(id), activity: sink, node: 'control-plane' },
+      host: '127.0.0.1', port: 0, workers: 1, view: live,
       identity, hosts: { '*': '127.0.0.1' }, portalUrl: PORTAL, allowedConnectPorts: [443, 80, secure.port],
     });
   });

@@ -43,7 +43,7 @@ export class LiveFilter extends EventEmitter implements FilterView {
   /** Compiles every school's snapshot, then watches for changes. */
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => { void this.refresh(); }, this.opts.pollMs ?? 400);
+    this.timer = setInterval(() => { void this.refresh(); }, this.opts.pollMs ?? 250);
     this.timer.unref();
   }
 
