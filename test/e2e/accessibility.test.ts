@@ -364,3 +364,95 @@ test('People and a person’s page on a tablet', { timeout: 30_000 }, async (t) 
   }
   assertNoFailures(t);
 });
+
+test('Devices and log-on: nothing set up, the form with a server message, entries, dialogs, saved settings and a load error', { timeout: 90_000 }, async (t) => {
+  await arrange();
+  const context = await newContext(DESKTOP);
+  try {
+    const page = await logIn(context);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Devices and log-on' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Devices and log-on' }).waitFor();
+    await see(page, 'No address ranges or devices yet');
+    await see(page, 'Nobody is logged on at the log-on page at the moment.');
+    await checkPage(t, page, 'Devices and log-on, nothing set up yet');
+
+    // The form, opened and closed with the keyboard: focus goes to its first field, and back to the button after.
+    const add = page.getByRole('button', { name: 'Add a range or device' });
+    await add.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    const name = dialog.getByRole('textbox', { name: 'Name' });
+    await page.waitForFunction((el) => el === document.activeElement, await name.elementHandle(), { timeout: 5_000 })
+      .catch(() => assert.fail('opening the form should put focus in its Name field'));
+    await checkPage(t, page, 'Devices and log-on, adding a range');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.waitForFunction((el) => el === document.activeElement, await add.elementHandle(), { timeout: 5_000 })
+      .catch(() => assert.fail('closing the form should return focus to "Add a range or device"'));
+
+    // The server's message next to the address, and the groups drop-down open.
+    await add.click();
+    await name.fill('Library PCs');
+    await dialog.getByRole('textbox', { name: 'Address range' }).fill('10.0.0.300/24');
+    await dialog.getByRole('button', { name: 'Add the range' }).click();
+    await see(page, "'10.0.0.300/24' is not an address or a range.");
+    await checkPage(t, page, 'Devices and log-on, a server message next to the address');
+    await dialog.getByRole('textbox', { name: 'Address range' }).fill('10.0.5.0/24');
+    await dialog.getByLabel('Groups', { exact: true }).fill('Year 6');
+    await page.getByRole('option', { name: /^Year 6 \(\d+\)$/ }).waitFor();
+    await checkPage(t, page, 'Devices and log-on, choosing a group');
+    await page.getByRole('option', { name: /^Year 6 \(\d+\)$/ }).click();
+    await dialog.getByRole('button', { name: 'Add the range' }).click();
+    await see(page, 'Library PCs (10.0.5.0/24) was added.');
+    await dialog.waitFor({ state: 'hidden' });
+
+    // Someone logged on at the log-on page (this browser's address), so that table shows too.
+    const logon = await context.newPage();
+    await logon.goto(`${server!.url}/logon`);
+    await logon.getByLabel('Username').fill(USERNAME);
+    await logon.getByLabel('Password').fill(PASSWORD);
+    await logon.getByRole('button', { name: 'Log on' }).click();
+    await see(logon, /logged on as/);
+    await logon.close();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByRole('table', { name: 'People logged on now' }).waitFor();
+    await page.getByRole('table', { name: 'Address ranges and devices' }).waitFor();
+    await checkPage(t, page, 'Devices and log-on, a range and a log-on');
+
+    await page.getByRole('button', { name: 'Remove Library PCs' }).click();
+    await see(page, 'Remove Library PCs?');
+    await checkPage(t, page, 'Devices and log-on, the "Remove?" dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: /^End .*log-on$/ }).click();
+    await dialog.getByRole('button', { name: 'End the log-on' }).click();
+    await see(page, /is no longer logged on at/);
+
+    const unidentified = page.getByRole('region', { name: 'Devices nobody can identify' });
+    await unidentified.getByText('Send them to the log-on page', { exact: true }).click();
+    await unidentified.getByRole('button', { name: 'Save' }).click();
+    await see(page, 'Saved. Devices nobody can identify are now sent to the log-on page');
+    await checkPage(t, page, 'Devices and log-on, settings saved');
+
+    await page.setViewportSize(TABLET);
+    await checkPage(t, page, 'Devices and log-on (tablet)');
+    await page.setViewportSize(DESKTOP);
+
+    // Osprey cannot be reached: each part says so in words.
+    await page.route('**/api/identity/**', (route) => route.abort('connectionrefused'));
+    await page.reload();
+    await see(page, 'The address ranges and devices could not be loaded');
+    await see(page, 'The settings could not be loaded');
+    await checkPage(t, page, 'Devices and log-on, Osprey cannot be reached');
+    await page.unroute('**/api/identity/**');
+  } finally {
+    await context.close();
+  }
+  assertNoFailures(t);
+  // Leave the school as the other tests expect it.
+  const admin = new ApiClient(server!.url);
+  await admin.logIn(USERNAME, PASSWORD);
+  const { ranges } = await admin.call<{ ranges: { id: string }[] }>('GET', '/api/identity/ranges');
+  for (const r of ranges) await admin.call('DELETE', `/api/identity/ranges/${r.id}`);
+  await admin.call('PUT', '/api/identity/settings', { unidentified: 'fallback', logonMinutes: 480 });
+});

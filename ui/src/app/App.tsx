@@ -15,6 +15,7 @@ import { ChangesPage } from '../filtering/ChangesPage.tsx';
 import { ListsPage } from '../filtering/ListsPage.tsx';
 import { PoliciesPage } from '../filtering/PoliciesPage.tsx';
 import { PolicyPage } from '../filtering/PolicyPage.tsx';
+import { DevicesPage } from '../identity/DevicesPage.tsx';
 import { ReportsPage } from '../reports/ReportsPage.tsx';
 import { useAuth } from './auth.tsx';
 import { HomePage } from './HomePage.tsx';
@@ -42,6 +43,7 @@ const ROUTES: Route[] = [
   { pattern: '/filtering/lists', permission: 'filtering.read', render: () => <ListsPage /> },
   { pattern: '/filtering/changes', permission: 'filtering.read', render: () => <ChangesPage /> },
   { pattern: '/filtering/policies/:id', permission: 'filtering.read', render: (p) => <PolicyPage key={p.id} id={p.id} /> },
+  { pattern: '/devices', permission: 'identity.manage', render: () => <DevicesPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {

@@ -14,6 +14,7 @@ export const NAV: NavItem[] = [
   { label: 'People & groups', to: '/people', permission: 'people.read', active: (p) => (p.startsWith('/people') && p !== '/people/import') || p === '/groups' },
   { label: 'Import people', to: '/people/import', permission: 'people.import', active: (p) => p === '/people/import' },
   { label: 'Filtering', to: '/filtering', permission: 'filtering.read', active: (p) => p.startsWith('/filtering') },
+  { label: 'Devices and log-on', to: '/devices', permission: 'identity.manage', active: (p) => p.startsWith('/devices') },
   { label: 'Activity', to: '/activity', permission: 'activity.read', active: (p) => p.startsWith('/activity') },
   { label: 'Audit log', to: '/audit', permission: 'audit.read', active: (p) => p.startsWith('/audit') },
   { label: 'Reports', to: '/reports', permission: 'reports.read', active: (p) => p.startsWith('/reports') },
