@@ -29,7 +29,7 @@ const GENERAL_HELP = `Osprey — online safety for schools: filtering, monitorin
 Usage: osprey <command> [options]
 
 Commands:
-  serve                 Start Osprey (web interface and API). Add --demo to load the demo school first.
+  serve                 Start Osprey: web interface, API, web proxy and DNS resolver. --demo loads the demo school.
   demo                  Load the demo school (about 1,200 pupils, 120 staff and their parents; invented names).
   admin create          Create an administrator account from the command line.
   import people FILE    Import people from a CSV file or a OneRoster 1.1 folder; --dry-run shows the changes first.

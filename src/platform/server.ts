@@ -60,6 +60,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (e) {
     await activity.stop();
+    if (!opts.handle) await handle.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError([`the web interface cannot listen on port ${config.httpPort}: another program is using it — stop that program, or choose another port with OSPREY_HTTP_PORT`]);
     throw e;
   }
@@ -89,8 +90,10 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     await startFiltering();
   } catch (e) {
     live.stop();
+    identity.close();
     await app.close();
     await activity.stop();
+    if (!opts.handle) await handle.close();
     throw e;
   }
   if (!frontEnds) {

@@ -169,6 +169,7 @@ async function startWorkers(options: ProxyOptions, settings: ProxySettings, scho
             break;
           case 'grant': broadcast({ type: 'grant', grant: message.grant }, worker); break;
           case 'error': onError(`worker ${index}: ${message.message}`); break;
+          case 'listen-failed': reject(Object.assign(new Error(message.message), { code: message.code })); break;
         }
       });
     });

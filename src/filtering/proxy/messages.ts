@@ -28,4 +28,6 @@ export type FromWorker =
   | { type: 'auth'; id: number; header: string; ip: string }
   | { type: 'grant'; grant: WarnGrant }
   | { type: 'error'; message: string }
+  /** The listening socket could not be opened (a port in use, no permission): start-up fails with this. */
+  | { type: 'listen-failed'; code?: string; message: string }
   | { type: 'closed' };

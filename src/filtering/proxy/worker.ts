@@ -38,7 +38,11 @@ for (const [schoolId, buffer] of init.snapshots) runtime.snapshots.set(schoolId,
 process.on('uncaughtException', (err) => post({ type: 'error', message: err.stack ?? String(err) }));
 
 const server = createProxyServer(runtime);
-server.on('error', (err) => post({ type: 'error', message: `the proxy could not listen: ${err.message}` }));
+let listening = false;
+server.on('error', (err: NodeJS.ErrnoException) => post(listening
+  ? { type: 'error', message: `the proxy's listening socket failed: ${err.message}` }
+  : { type: 'listen-failed', code: err.code, message: `the proxy could not listen: ${err.message}` }));
+server.on('listening', () => { listening = true; });
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
