@@ -13,12 +13,12 @@ describe('route permissions', () => {
   before(async () => { t = await createTestApp(); });
   after(async () => { await t.close(); });
 
-  it('every registered route declares a permission, signed_in or public', () => {
+  it('every registered route declares a permission, signed_in, public or filter_node', () => {
     const routes = t.app.routeTable;
     assert.ok(routes.length >= 20, `expected the whole API to be registered, found ${routes.length} routes`);
     const undeclared = routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(undeclared, [], `routes without an access rule: ${undeclared.join(', ')}`);
-    const known = new Set([...Object.keys(PERMISSIONS), 'public', 'signed_in']);
+    const known = new Set([...Object.keys(PERMISSIONS), 'public', 'signed_in', 'filter_node']);
     const unknown = routes.filter((r) => !known.has(r.access!)).map((r) => `${r.method} ${r.url} → ${r.access}`);
     assert.deepEqual(unknown, []);
   });
@@ -26,6 +26,20 @@ describe('route permissions', () => {
   it('only log-on, set-up, health and the UI are public', () => {
     const publicApi = t.app.routeTable.filter((r) => r.access === 'public' && r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`).sort();
     assert.deepEqual(publicApi, ['GET /api/openapi.json', 'GET /api/setup/status', 'POST /api/auth/login', 'POST /api/setup']);
+  });
+
+  it('filter-node routes answer a filter node\'s token only: not a signed-in person, not a wrong token', async () => {
+    const nodeRoutes = t.app.routeTable.filter((r) => r.access === 'filter_node').map((r) => `${r.method} ${r.url}`).sort();
+    assert.ok(nodeRoutes.length >= 4 && nodeRoutes.every((r) => / \/api\/filter-node\//.test(r)), nodeRoutes.join(', '));
+    const admin = await t.logIn((await t.makePerson(['administrator'])).username);
+    for (const route of nodeRoutes) {
+      const [method, url] = route.split(' ');
+      const asAdmin = await t.app.inject({ method: method as 'GET', url, headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf }, ...(method === 'POST' ? { payload: {} } : {}) });
+      assert.equal(asAdmin.statusCode, 401, `${route} as an administrator: ${asAdmin.body}`);
+      const forged = await t.app.inject({ method: method as 'GET', url, headers: { authorization: 'Bearer osprey-node-forged' }, ...(method === 'POST' ? { payload: { lines: [], header: 'x', ip: '127.0.0.1' } } : {}) });
+      assert.equal(forged.statusCode, 401, `${route} with a forged token: ${forged.body}`);
+      assert.match(forged.json().error.message, /token is not recognised/);
+    }
   });
 
   it('every role in R1.1 has an entry in the permission table', () => {

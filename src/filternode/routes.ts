@@ -31,6 +31,10 @@ const hide = { hide: true } as const;
 export function filterNodeRoutes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     const writer = new DatabaseActivityWriter(deps.db, deps.config.timeZone);
+    const nodes = new WeakMap<FastifyRequest, FilterNodeRow>();
+    // Every route here is for filter nodes (access 'filter_node'): the token is checked before the body is read.
+    app.addHook('onRequest', async (req) => { nodes.set(req, await nodeOf(req)); });
+    const nodeFor = (req: FastifyRequest) => nodes.get(req)!;
 
     async function nodeOf(req: FastifyRequest): Promise<FilterNodeRow> {
       const header = req.headers.authorization ?? '';
@@ -48,13 +52,13 @@ export function filterNodeRoutes(deps: AppDeps) {
       return false;
     };
 
-    app.get('/api/filter-node/hello', { config: { access: 'public' }, schema: hide }, async (req) => {
-      const node = await nodeOf(req);
+    app.get('/api/filter-node/hello', { config: { access: 'filter_node' }, schema: hide }, async (req) => {
+      const node = nodeFor(req);
       return { name: node.name, schoolIds: [node.schoolId] };
     });
 
-    app.get('/api/filter-node/snapshot', { config: { access: 'public' }, schema: hide }, async (req, reply) => {
-      const node = await nodeOf(req);
+    app.get('/api/filter-node/snapshot', { config: { access: 'filter_node' }, schema: hide }, async (req, reply) => {
+      const node = nodeFor(req);
       const snapshot = await snapshotCacheFor(deps).get(node.schoolId, deps.clock.now());
       if (conditional(req, reply, snapshotTag(snapshot))) return reply;
       const bytes = serialiseSnapshot(snapshot);
@@ -62,8 +66,8 @@ export function filterNodeRoutes(deps: AppDeps) {
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     });
 
-    app.get('/api/filter-node/identity', { config: { access: 'public' }, schema: hide }, async (req, reply) => {
-      const node = await nodeOf(req);
+    app.get('/api/filter-node/identity', { config: { access: 'filter_node' }, schema: hide }, async (req, reply) => {
+      const node = nodeFor(req);
       const identity = identityServiceFor(deps);
       await identity.ready();
       const data = identity.tableData();
@@ -74,14 +78,14 @@ export function filterNodeRoutes(deps: AppDeps) {
     });
 
     app.post('/api/filter-node/activity', {
-      config: { access: 'public' }, bodyLimit: 64 * 1024 * 1024,
+      config: { access: 'filter_node' }, bodyLimit: 64 * 1024 * 1024,
       schema: {
         hide: true,
         body: { type: 'object', required: ['lines'], additionalProperties: false, properties: { lines: { type: 'array', maxItems: MAX_PUSH_EVENTS, items: { type: 'string', maxLength: 20_000 } } } },
         response: { 200: { type: 'object', properties: { stored: { type: 'integer' } } }, 400: errorSchema, 401: errorSchema },
       },
     }, async (req) => {
-      const node = await nodeOf(req);
+      const node = nodeFor(req);
       const { lines } = req.body as { lines: string[] };
       const totals: string[] = [];
       const days = new Set<number>();
@@ -102,13 +106,12 @@ export function filterNodeRoutes(deps: AppDeps) {
     });
 
     app.post('/api/filter-node/credentials', {
-      config: { access: 'public' },
+      config: { access: 'filter_node' },
       schema: {
         hide: true,
         body: { type: 'object', required: ['header', 'ip'], additionalProperties: false, properties: { header: { type: 'string', maxLength: 4096 }, ip: { type: 'string', maxLength: 64 } } },
       },
     }, async (req) => {
-      await nodeOf(req);
       const { header, ip } = req.body as { header: string; ip: string };
       return identityServiceFor(deps).checkProxyCredentials(header, ip);
     });

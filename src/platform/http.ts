@@ -120,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
       req.log.error({ url: req.routeOptions.url }, 'route declares no access rule; refusing');
       throw new AppError(403, 'forbidden', 'This part of Osprey is not available.');
     }
+    // A filter node is a machine with a token, never a person: its routes check the token themselves.
+    if (access === 'filter_node') return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) req.user = await currentUser(deps, token);
     if (access === 'public') return;

@@ -22,7 +22,11 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 /** What a route may declare: a permission, `signed_in` (any logged-in person) or `public` (no log-in). */
-export type RouteAccess = Permission | 'signed_in' | 'public';
+/**
+ * What a route needs: a permission, any signed-in person, nobody ('public'), or a filter node's token
+ * ('filter_node': no person at all; the route itself checks the bearer token, see src/filternode/routes.ts).
+ */
+export type RouteAccess = Permission | 'signed_in' | 'public' | 'filter_node';
 
 const ALL = Object.keys(PERMISSIONS) as Permission[];
 const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read', 'filtering.read'];
@@ -68,5 +72,6 @@ export function permissionsOf(roles: readonly string[]): Set<Permission> {
 
 export function canAccess(roles: readonly string[], access: RouteAccess): boolean {
   if (access === 'public' || access === 'signed_in') return true;
+  if (access === 'filter_node') return false;
   return permissionsOf(roles).has(access);
 }
