@@ -132,8 +132,8 @@ export function RangesSection({ groups, groupsError }: { groups: GroupRow[] | un
                     <Table.Td>
                       <Group gap="xs" wrap="nowrap" justify="flex-end">
                         <Button size="xs" variant="light" aria-label={`Edit ${r.name}`} onClick={() => open(r)}>Edit</Button>
-                        {/* Shade 9: white on Mantine's usual red is below 4.5:1 (WCAG 1.4.3) in the dialog's filled button. */}
-                        <ConfirmButton size="xs" variant="light" color="red.9" aria-label={`Remove ${r.name}`} title={`Remove ${r.name}?`} confirmLabel="Remove"
+                        {/* Shade 9 for the dialog's filled button: white on Mantine's usual red is below 4.5:1 (WCAG 1.4.3). */}
+                        <ConfirmButton size="xs" variant="default" c="red.9" color="red.9" aria-label={`Remove ${r.name}`} title={`Remove ${r.name}?`} confirmLabel="Remove"
                           message={<Text>
                             {r.kind === 'device' ? 'The device' : 'Devices'} at <Text span ff="monospace">{addressOf(r)}</Text> will no longer be put
                             in {r.groupIds.length ? r.groupIds.map(nameOf).join(', ') : 'any group'}. Anyone browsing there who has
