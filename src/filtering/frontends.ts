@@ -80,11 +80,20 @@ export async function startFrontEnds(o: FrontEndsOptions): Promise<RunningFrontE
         o.log.warn({}, dnsProblem);
       } else {
         const [v4, v6] = (config.blockPageAddress ?? '').split(',').map((a) => a.trim());
-        dns = await startDnsResolver({
-          host: config.filterHost, port: config.dnsPort, view: o.view, upstreams, blockAnswer: config.dnsBlockAnswer,
-          blockPageIPv4: v4 || undefined, blockPageIPv6: v6 || undefined,
-          logger: { warn: (m: string) => o.log.warn({}, `DNS resolver: ${m}`), info: (m: string) => o.log.info({}, `DNS resolver: ${m}`) },
-        }).catch((e: unknown) => inUse(e, 'DNS resolver', 'OSPREY_DNS_PORT', config.dnsPort));
+        try {
+          dns = await startDnsResolver({
+            host: config.filterHost, port: config.dnsPort, view: o.view, upstreams, blockAnswer: config.dnsBlockAnswer,
+            blockPageIPv4: v4 || undefined, blockPageIPv6: v6 || undefined,
+            logger: { warn: (m: string) => o.log.warn({}, `DNS resolver: ${m}`), info: (m: string) => o.log.info({}, `DNS resolver: ${m}`) },
+          });
+        } catch (e) {
+          // The web proxy and the web interface are still worth running (on a desktop, Avahi often holds 5353):
+          // say so plainly rather than refuse to start.
+          const why = (e as Error).message.replace(/^DNS resolver: /, '');
+          const fix = /in use/.test(why) ? 'Stop that program, or choose another port with OSPREY_DNS_PORT.' : 'Choose another port with OSPREY_DNS_PORT (see src/filtering/dns/README.md for port 53).';
+          dnsProblem = `the DNS resolver is not running: ${why}. ${fix}`;
+          o.log.error({}, dnsProblem);
+        }
       }
     }
   } catch (e) {
