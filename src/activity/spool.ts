@@ -60,6 +60,8 @@ export class Spool {
   private closed = false;
   private lateFile: string | undefined;
   private readonly deletions = new Set<NodeJS.Timeout>();
+  /** Segment files being deleted now; close() waits for them. */
+  private readonly removing = new Set<Promise<void>>();
   /** Appends, seals and closes run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -181,8 +183,12 @@ export class Spool {
   private maybeDelete(segment: Segment): void {
     if (this.closed || !segment.sealed || segment.openChunks > 0 || segment.deleted) return;
     segment.deleted = true;
-    const remove = () => unlink(segment.file).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') this.opts.onError(e, `deleting ${segment.file}`); });
-    if (this.opts.keepCommittedMs <= 0) { void remove(); return; }
+    const remove = () => {
+      const done = unlink(segment.file).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') this.opts.onError(e, `deleting ${segment.file}`); })
+        .finally(() => this.removing.delete(done));
+      this.removing.add(done);
+    };
+    if (this.opts.keepCommittedMs <= 0) { remove(); return; }
     const timer = setTimeout(() => { this.deletions.delete(timer); void remove(); }, this.opts.keepCommittedMs);
     timer.unref();
     this.deletions.add(timer);
@@ -244,6 +250,8 @@ export class Spool {
         await cur.fh.close().catch(() => {});
         if (cur.segment.openChunks === 0 && this.opts.keepCommittedMs <= 0) await unlink(cur.segment.file).catch(() => {});
       }
+      // Deletions under way finish first, so that a stopped spool holds exactly what the next start must replay.
+      await Promise.all([...this.removing]);
       // Segments waiting out keepCommittedMs stay: the next start replays them, and the database skips every event.
       for (const timer of this.deletions) clearTimeout(timer);
       this.deletions.clear();
