@@ -6,7 +6,8 @@
  * waiting, so the figure is what the pipeline sustains, not a burst into memory.
  * Prints one line: `ingest: pglite_eps=… postgres_eps=…`. Targets: 50,000 and 100,000.
  * Run: npm run bench:ingest   (--smoke: about 2 s each; BENCH_SECONDS overrides; BENCH_DATABASE_URL or
- * DATABASE_URL names the server, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_ONLY=pglite|postgres)
+ * DATABASE_URL names the server, default postgres://postgres@127.0.0.1:5432/postgres; BENCH_ONLY=pglite|postgres;
+ * BENCH_WRITERS, BENCH_BATCH: tuning; BENCH_VERBOSE=1: CPU per event, Node's and the server's)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -51,9 +52,10 @@ function templates(): Array<Omit<ActivityEvent, 'id' | 'time'>> {
   });
 }
 
-async function run(name: string, handle: DatabaseHandle, dataDir: string): Promise<number> {
+async function run(name: string, handle: DatabaseHandle, dataDir: string, databaseUrl?: string): Promise<number> {
   const pool = templates();
-  const pipeline: ActivityPipeline = await startActivityPipeline({ db: handle.db, databaseKind: handle.kind, dataDir });
+  // As `osprey serve` starts it: on a PostgreSQL server the writer has its own pool (databaseUrl).
+  const pipeline: ActivityPipeline = await startActivityPipeline({ db: handle.db, databaseKind: handle.kind, databaseUrl, dataDir, tuning: tuningFromEnv() });
   const until = Date.now() + SECONDS * 1000;
   const cpu0 = process.cpuUsage();
   const server0 = await serverCpuMs(handle);
@@ -91,6 +93,14 @@ async function run(name: string, handle: DatabaseHandle, dataDir: string): Promi
   return eps;
 }
 
+/** BENCH_WRITERS and BENCH_BATCH override the pipeline's writers and insertBatchEvents, to compare settings. */
+function tuningFromEnv(): { writers?: number; insertBatchEvents?: number } {
+  return {
+    ...(process.env.BENCH_WRITERS ? { writers: Number(process.env.BENCH_WRITERS) } : {}),
+    ...(process.env.BENCH_BATCH ? { insertBatchEvents: Number(process.env.BENCH_BATCH) } : {}),
+  };
+}
+
 /** CPU used so far by the server processes serving this database (Linux, same machine), in milliseconds. */
 async function serverCpuMs(handle: DatabaseHandle): Promise<number> {
   if (handle.kind !== 'postgres' || !process.env.BENCH_VERBOSE) return 0;
@@ -124,7 +134,7 @@ async function postgres(): Promise<number> {
   try {
     const handle = await openDatabase({ dataDir, databaseUrl: url.toString() });
     await migrate(handle.db);
-    try { return await run('postgres', handle, dataDir); } finally { await handle.close(); }
+    try { return await run('postgres', handle, dataDir, url.toString()); } finally { await handle.close(); }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
     await admin.query(`drop database if exists ${name} with (force)`);

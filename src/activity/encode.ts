@@ -133,13 +133,14 @@ export class ActivityEncoder {
   private readonly totals = memo(10_000, (key) => key);
 
   /**
-   * The event as one spool line (JSON, no newline), and the daily-totals row it counts towards (see totalKeyOf;
-   * interned, as a batch holds the same few over and over). Never throws.
+   * The event as one spool line (JSON, no newline), the same event as a row of COPY text (copyRowOf, with its
+   * newline: what the writer sends), and the daily-totals row it counts towards (see totalKeyOf; interned, as a batch
+   * holds the same few over and over). Never throws.
    */
-  encode(e: ActivityEvent): { line: string; time: number; total: string } {
+  encode(e: ActivityEvent): { line: string; row: string; time: number; total: string } {
     try {
       const stored = this.clean(e);
-      return { line: JSON.stringify(stored), time: stored.time, total: this.totals(totalKeyOf(stored)) };
+      return { line: JSON.stringify(stored), row: copyRowOf(stored), time: stored.time, total: this.totals(totalKeyOf(stored)) };
     } catch {
       // Only a hostile object (a throwing getter) gets here; keep what can be kept rather than lose the event.
       const time = Date.now();
@@ -147,9 +148,75 @@ export class ActivityEncoder {
         id: newActivityId(time), time, schoolId: UNKNOWN_SCHOOL, host: '', domain: '', action: 'allow', reason: 'default',
         policyId: '', frontEnd: 'proxy', node: this.node,
       };
-      return { line: JSON.stringify(fallback), time, total: totalKeyOf(fallback) };
+      return { line: JSON.stringify(fallback), row: copyRowOf(fallback), time, total: totalKeyOf(fallback) };
     }
   }
+}
+
+/** The activity columns in the order copyRowOf writes them. */
+export const COPY_COLUMNS = 'id, time, school_id, person_id, username, device_id, ip, host, domain, url, search_term, category_id, action, '
+  + 'reason, policy_id, rule_id, source_id, circumvention, front_end, node';
+
+// COPY's text format: tab between columns, \N for null, and backslash, tab, newline and carriage return escaped.
+// (NUL and lone surrogates never get here: cleanText replaced them.)
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIAL_ALL = /[\\\t\n\r]/g;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+function copyText(s: string | undefined): string {
+  if (s === undefined || s === null) return '\\N';
+  return COPY_SPECIAL.test(s) ? s.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]) : s;
+}
+
+// Events come in runs within one millisecond: the last time's text is kept rather than formatted again.
+let lastTime = NaN;
+let lastTimeText = '';
+function copyTime(ms: number): string {
+  if (ms !== lastTime) {
+    lastTime = ms;
+    lastTimeText = new Date(ms).toISOString();
+  }
+  return lastTimeText;
+}
+
+/**
+ * A stored event as one line of COPY text for the activity table (columns COPY_COLUMNS), newline included. Built
+ * from the clean event, so every value is one the JSON insert would store the same (see writer.ts).
+ */
+export function copyRowOf(e: StoredEvent): string {
+  const row = `${e.id}\t${copyTime(e.time)}\t${e.schoolId}\t${copyText(e.personId)}\t${copyText(e.username)}\t${copyText(e.deviceId)}\t${copyText(e.ip)}\t`
+    + `${copyText(e.host)}\t${copyText(e.domain)}\t${copyText(e.url)}\t${copyText(e.searchTerm)}\t${copyText(e.categoryId)}\t`
+    + `${copyText(e.action)}\t${copyText(e.reason)}\t${copyText(e.policyId)}\t${copyText(e.ruleId)}\t${copyText(e.sourceId)}\t`
+    + `${e.circumvention === true ? 't' : 'f'}\t${copyText(e.frontEnd)}\t${copyText(e.node)}\n`;
+  // The concatenation is a rope of some 40 pieces; reading a character makes V8 flatten it into one string now, while
+  // the pieces are young and cheap to collect, rather than keep them all alive until the batch is written.
+  row.charCodeAt(0);
+  return row;
+}
+
+const TEXT_FIELDS = ['personId', 'username', 'deviceId', 'ip', 'url', 'searchTerm', 'categoryId', 'action', 'reason', 'policyId',
+  'ruleId', 'sourceId', 'frontEnd', 'node'] as const;
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what has to be found
+const UNSTORABLE_ONE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const unstorable = (s: string | null | undefined) => typeof s === 'string' && UNSTORABLE.test(s) && UNSTORABLE_ONE.test(s);
+
+/**
+ * The COPY row of a spooled or pushed line, or undefined when the line holds anything but the plain values the encoder
+ * writes (a whole-millisecond time, text or nothing in the text fields, true or nothing for circumvention): such a
+ * line is left to the JSON insert, whose casts decide what it stores, so that both ways store the same.
+ */
+export function copyRowOfLine(line: string): string | undefined {
+  const e = decodeLine(line);
+  if (!e || !Number.isInteger(e.time) || e.time < EARLIEST || e.time > LATEST || typeof e.domain !== 'string') return undefined;
+  if (e.circumvention !== undefined && e.circumvention !== null && typeof e.circumvention !== 'boolean') return undefined;
+  for (const f of TEXT_FIELDS) {
+    const v = e[f];
+    if (v !== undefined && v !== null && typeof v !== 'string') return undefined;
+  }
+  // Text that PostgreSQL cannot hold fails either way; the JSON insert then finds and sets aside the line.
+  for (const f of TEXT_FIELDS) if (unstorable(e[f])) return undefined;
+  if (unstorable(e.host) || unstorable(e.domain)) return undefined;
+  return copyRowOf(e);
 }
 
 /** Daily totals are counted per quarter of an hour in Node; the database turns quarters into the school's days. */

@@ -31,6 +31,8 @@ interface Chunk {
   lines: string[] | null;
   /** Each line's daily-totals key (encode.ts totalKeyOf), with the lines. */
   totals: string[] | null;
+  /** Each line's COPY row (encode.ts copyRowOf), with the lines. */
+  rows: string[] | null;
   days: Set<number> | null;
   bytes: number;
 }
@@ -46,6 +48,7 @@ class Pipeline implements ActivityPipeline {
   private readonly log: ActivityLogger;
   private pending: string[] = [];
   private pendingTotals: string[] = [];
+  private pendingRows: string[] = [];
   private pendingDays = new Set<number>();
   private pendingBytes = 0;
   private writeTimer: NodeJS.Timeout | undefined;
@@ -79,7 +82,7 @@ class Pipeline implements ActivityPipeline {
 
   emit(event: ActivityEvent): void {
     try {
-      const { line, time, total } = this.encoder.encode(event);
+      const { line, row, time, total } = this.encoder.encode(event);
       if (this.closing) {
         this.spool.appendAfterClose(`${line}\n`);
         this.s.emitted++;
@@ -93,8 +96,9 @@ class Pipeline implements ActivityPipeline {
       }
       this.pending.push(line);
       this.pendingTotals.push(total);
+      this.pendingRows.push(row);
       this.pendingDays.add(utcDayOf(time));
-      this.pendingBytes += line.length + 1;
+      this.pendingBytes += line.length + row.length + 1;
       this.s.emitted++;
       const full = this.pending.length >= this.t.spoolBatchEvents;
       if (this.writing) {
@@ -133,10 +137,12 @@ class Pipeline implements ActivityPipeline {
         }
         const lines = this.pending;
         const totals = this.pendingTotals;
+        const rows = this.pendingRows;
         const days = this.pendingDays;
         const bytes = this.pendingBytes;
         this.pending = [];
         this.pendingTotals = [];
+        this.pendingRows = [];
         this.pendingDays = new Set();
         this.pendingBytes = 0;
         this.lastWriteAt = Date.now();
@@ -145,11 +151,12 @@ class Pipeline implements ActivityPipeline {
           this.s.spooled += lines.length;
           this.noteRecovery('spool');
           delay = this.t.retryMinMs;
-          this.enqueue({ ordinal: 0, segment, start, end, lines, totals, days, bytes });
+          this.enqueue({ ordinal: 0, segment, start, end, lines, totals, rows, days, bytes });
           this.settleFlushWaiters();
         } catch (e) {
           this.pending = lines.concat(this.pending);
           this.pendingTotals = totals.concat(this.pendingTotals);
+          this.pendingRows = rows.concat(this.pendingRows);
           for (const d of days) this.pendingDays.add(d);
           this.pendingBytes += bytes;
           this.noteFailure('spool', e);
@@ -175,6 +182,7 @@ class Pipeline implements ActivityPipeline {
     if (chunk.lines && this.s.memoryBytes + chunk.bytes > this.t.maxMemoryBytes) {
       chunk.lines = null;
       chunk.totals = null;
+      chunk.rows = null;
       chunk.days = null;
       chunk.bytes = 0;
     }
@@ -216,7 +224,7 @@ class Pipeline implements ActivityPipeline {
       if (!loaded) return;
       let ok = true;
       for (let i = 0, size = this.t.insertBatchEvents; ok && i < loaded.lines.length; i += size) {
-        ok = await this.store(loaded.lines.slice(i, i + size), loaded.totals.slice(i, i + size), loaded.days);
+        ok = await this.store(loaded.lines.slice(i, i + size), loaded.totals.slice(i, i + size), loaded.rows?.slice(i, i + size), loaded.days);
       }
       if (!ok) return; // stopping: the work stays in the spool for the next start
       for (const c of work) {
@@ -229,12 +237,12 @@ class Pipeline implements ActivityPipeline {
   }
 
   /** The lines of some work: from memory, or read back from the spool (skipping a line torn by a crash). */
-  private async load(work: Chunk[]): Promise<{ lines: string[]; totals: string[]; days: Set<number> } | undefined> {
+  private async load(work: Chunk[]): Promise<{ lines: string[]; totals: string[]; rows?: string[]; days: Set<number> } | undefined> {
     if (work[0].lines) {
       const days = new Set<number>();
       for (const c of work) for (const d of c.days!) days.add(d);
-      if (work.length === 1) return { lines: work[0].lines, totals: work[0].totals!, days };
-      return { lines: work.flatMap((c) => c.lines!), totals: work.flatMap((c) => c.totals!), days };
+      if (work.length === 1) return { lines: work[0].lines, totals: work[0].totals!, rows: work[0].rows!, days };
+      return { lines: work.flatMap((c) => c.lines!), totals: work.flatMap((c) => c.totals!), rows: work.flatMap((c) => c.rows!), days };
     }
     const c = work[0];
     for (let delay = this.t.retryMinMs; ; delay = Math.min(delay * 2, this.t.retryMaxMs)) {
@@ -262,11 +270,12 @@ class Pipeline implements ActivityPipeline {
   }
 
   /** Stores lines, retrying until the database takes them; bad rows are found by halving and set aside. */
-  private async store(lines: string[], totals: string[], days: Set<number>): Promise<boolean> {
+  /** `rows`, when given, are the lines' COPY rows; lines read back from the spool leave the writer to make them. */
+  private async store(lines: string[], totals: string[], rows: string[] | undefined, days: Set<number>): Promise<boolean> {
     for (let delay = this.t.retryMinMs; ; delay = Math.min(delay * 2, this.t.retryMaxMs)) {
       if (this.stopping) return false;
       try {
-        const { stored } = await this.writer.write({ lines, totals, days });
+        const { stored } = await this.writer.write({ lines, totals, rows, days });
         this.s.stored += stored;
         this.s.duplicates += lines.length - stored;
         this.noteRecovery('database');
@@ -276,7 +285,8 @@ class Pipeline implements ActivityPipeline {
         if (e instanceof ActivityRejectedError) {
           if (lines.length > 1) {
             const mid = lines.length >> 1;
-            return (await this.store(lines.slice(0, mid), totals.slice(0, mid), days)) && (await this.store(lines.slice(mid), totals.slice(mid), days));
+            return (await this.store(lines.slice(0, mid), totals.slice(0, mid), rows?.slice(0, mid), days))
+              && (await this.store(lines.slice(mid), totals.slice(mid), rows?.slice(mid), days));
           }
           this.log.error({ reason: e.message, event: lines[0].slice(0, 500) }, 'activity: the database refused an event; it is kept in spool/activity-rejected.jsonl');
           try {
@@ -355,7 +365,7 @@ class Pipeline implements ActivityPipeline {
   start(leftovers: Segment[], opts: ActivityPipelineOptions): void {
     for (const segment of leftovers) {
       this.spool.retain(segment);
-      this.enqueue({ ordinal: 0, segment, start: 0, end: segment.bytes, lines: null, totals: null, days: null, bytes: 0 });
+      this.enqueue({ ordinal: 0, segment, start: 0, end: segment.bytes, lines: null, totals: null, rows: null, days: null, bytes: 0 });
     }
     if (leftovers.length) this.log.info({ files: leftovers.length }, 'activity: replaying events spooled before the last stop');
     this.workers = Array.from({ length: this.t.writers }, () => this.workerLoop());

@@ -1,24 +1,35 @@
 /**
- * Writes batches of spooled events to the database: one statement per batch that inserts the events (skipping any
- * already stored — replays and retries are harmless) and adds the ones actually inserted to the daily totals in the
- * same statement, so the totals count each event exactly once and reports never scan raw events.
+ * Writes batches of spooled events to the database, each batch in one transaction that inserts the events and adds
+ * them to the daily totals, so the totals count each event exactly once and reports never scan raw events.
  *
- * The batch travels as one JSON text parameter — the spool lines themselves, joined — and PostgreSQL unpacks it with
+ * The usual case, a batch of new events, goes by COPY (text format, rows built by the encoder: encode.ts copyRowOf)
+ * followed by the totals counted in Node, in one transaction: on a PostgreSQL server through the writer's own pool
+ * (openWriterDatabase, pg-copy-streams), on PGlite from a blob. Measured with bench/ingest.ts against the JSON insert
+ * below: about 15 instead of 33 µs of server CPU per event on PostgreSQL, and on PGlite no JSON to parse twice in
+ * WebAssembly (about 10 µs per event saved). A COPY cannot skip rows: a batch holding an event already stored fails as
+ * a whole (unique_violation), is rolled back, and is sent again as one statement that inserts what is new and counts
+ * only that (INSERT_SKIPPING_STORED) — replays and retries stay harmless. Any other data error on COPY also goes the
+ * JSON way, which decides alone what is refused, so COPY never sets an event aside that the JSON insert would store.
+ *
+ * The JSON statements take the batch as one JSON text parameter — the spool lines themselves, joined — unpacked by
  * json_to_recordset: no per-row parameters (PostgreSQL allows 65,535 per statement) and no second encoding in Node.
- * (Measured against multi-row VALUES and unnest(arrays) on both databases: as fast or faster, and no work in Node.)
  */
+import { Writable } from 'node:stream';
+import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../platform/db.ts';
 import type { Database } from '../platform/schema.ts';
-import { TOTALS_BUCKET_MS } from './encode.ts';
+import { COPY_COLUMNS, copyRowOfLine, TOTALS_BUCKET_MS } from './encode.ts';
 import { ensureActivityPartitions } from './partitions.ts';
 
 /**
  * What the pipeline hands a writer: spooled lines, the UTC days (partitions) they fall in and, when known, each
- * line's daily-totals key (encode.ts totalKeyOf), which lets a batch of new events skip counting in the database.
+ * line's daily-totals key (encode.ts totalKeyOf), which lets a batch of new events skip counting in the database, and
+ * each line's COPY row (encode.ts copyRowOf; derived from the lines when absent).
  */
-export interface ActivityBatch { lines: string[]; days: Iterable<number>; totals?: string[] }
+export interface ActivityBatch { lines: string[]; days: Iterable<number>; totals?: string[]; rows?: string[] }
 
 /** Where batches go: the database here; a filter node will push them to its control plane instead. */
 export interface ActivityBatchWriter {
@@ -38,6 +49,17 @@ const INSERT_EVENTS = `
   from json_to_recordset($1::json) as e(id uuid, "time" float8, "schoolId" uuid, "personId" uuid, username text,
     "deviceId" text, ip inet, host text, domain text, url text, "searchTerm" text, "categoryId" text, action text,
     reason text, "policyId" text, "ruleId" text, "sourceId" text, circumvention boolean, "frontEnd" text, node text)`;
+
+/** The totals of a batch of new events (counted in Node: $1 per quarter-hour, $2 the time zone). */
+const ADD_COUNTED_TOTALS = `
+  insert into activity_daily (school_id, day, category_id, action, policy_id, events)
+  select s, (to_timestamp(q * ${TOTALS_BUCKET_MS / 1000}) at time zone $2)::date, c, a, p, sum(n)
+  from json_to_recordset($1::json) as t(s uuid, q bigint, c text, a text, p text, n bigint)
+  group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5
+  on conflict (school_id, day, category_id, action, policy_id) do update set events = activity_daily.events + excluded.events`;
+
+const COPY_EVENTS = `copy activity (${COPY_COLUMNS}) from stdin`;
+const COPY_EVENTS_PGLITE = `copy activity (${COPY_COLUMNS}) from '/dev/blob'`;
 
 const ADD_TO_TOTALS = `
   on conflict (school_id, day, category_id, action, policy_id) do update set events = activity_daily.events + excluded.events`;
@@ -87,6 +109,59 @@ function isDataError(e: unknown): boolean {
   return typeof code === 'string' && /^2[23]/.test(code);
 }
 
+/** Raised when a COPY is refused for its data: the batch then goes the JSON way (see the header). */
+class CopyRefused extends Error {
+  constructor(cause: unknown) { super((cause as Error).message, { cause }); }
+}
+
+/** The pools opened by openWriterDatabase, so that a writer on one of their Db can COPY through them. */
+const poolOfDb = new WeakMap<Db, pg.Pool>();
+
+/** The PGlite behind a Db's connection, if it is one (the embedded database): COPY from a blob needs PGlite itself. */
+function pgliteOf(connection: unknown): PGlite | undefined {
+  const inner = (connection as { pg?: unknown }).pg;
+  return inner instanceof PGlite ? inner : undefined;
+}
+
+async function copyThroughPool(pool: pg.Pool, data: string, totals: string, timeZone: string): Promise<void> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('begin');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const stream: Writable = client.query(copyFrom(COPY_EVENTS));
+        stream.on('error', reject);
+        stream.on('finish', resolve);
+        stream.end(data);
+      });
+    } catch (e) {
+      await client.query('rollback');
+      throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
+    }
+    await client.query(ADD_COUNTED_TOTALS, [totals, timeZone]);
+    await client.query('commit');
+  } catch (e) {
+    // A connection that failed mid-transaction (cut, timed out) is not given back to the pool to be reused.
+    if (!(e instanceof CopyRefused) && !isDataError(e)) broken = e as Error;
+    else await client.query('rollback').catch((err: Error) => { broken = err; });
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
+async function copyIntoPGlite(db: PGlite, data: string, totals: string, timeZone: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    try {
+      await tx.query(COPY_EVENTS_PGLITE, [], { blob: new Blob([data]) });
+    } catch (e) {
+      throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
+    }
+    await tx.query(ADD_COUNTED_TOTALS, [totals, timeZone]);
+  });
+}
+
 function isMissingPartition(e: unknown): boolean {
   return (e as { code?: unknown }).code === '23514' && /no partition/i.test((e as Error).message);
 }
@@ -106,22 +181,61 @@ export class DatabaseActivityWriter implements ActivityBatchWriter {
 
   async write(batch: ActivityBatch): Promise<{ stored: number }> {
     await this.ensurePartitions(batch.days);
-    const json = `[${batch.lines.join(',')}]`;
     try {
-      return await this.run(json, batch);
+      return await this.run(batch);
     } catch (e) {
       if (isMissingPartition(e)) {
         this.partitions.clear();
         await this.ensurePartitions(batch.days);
-        return this.run(json, batch);
+        return this.run(batch);
       }
       throw e;
     }
   }
 
-  private async run(json: string, batch: ActivityBatch): Promise<{ stored: number }> {
+  /**
+   * The batch by COPY: 'copied'; 'refused' when it has to go the JSON way (an event already stored, or data COPY
+   * refused); 'unavailable' when this database cannot COPY here (a server reached only through Kysely) or the batch
+   * has no totals keys or holds a line that is not plain (encode.ts copyRowOfLine).
+   */
+  private async copy(batch: ActivityBatch): Promise<'copied' | 'refused' | 'unavailable'> {
+    if (!batch.totals || batch.totals.length !== batch.lines.length) return 'unavailable';
+    let rows = batch.rows;
+    if (!rows || rows.length !== batch.lines.length) {
+      rows = [];
+      for (const line of batch.lines) {
+        const row = copyRowOfLine(line);
+        if (row === undefined) return 'unavailable';
+        rows.push(row);
+      }
+    }
+    const data = rows.join('');
+    const totals = totalsJson(batch.totals);
     try {
-      if (batch.totals && batch.totals.length === batch.lines.length) {
+      const pool = poolOfDb.get(this.db);
+      if (pool) {
+        await copyThroughPool(pool, data, totals, this.timeZone);
+        return 'copied';
+      }
+      // PGlite is one connection: holding it keeps every other query out of the transaction until it ends.
+      return await this.db.getExecutor().provideConnection(async (connection) => {
+        const pglite = pgliteOf(connection);
+        if (!pglite) return 'unavailable';
+        await copyIntoPGlite(pglite, data, totals, this.timeZone);
+        return 'copied';
+      });
+    } catch (e) {
+      if (e instanceof CopyRefused) return 'refused'; // unique_violation (some are stored already) or other refused data
+      throw e;
+    }
+  }
+
+  private async run(batch: ActivityBatch): Promise<{ stored: number }> {
+    const copied = await this.copy(batch);
+    if (copied === 'copied') return { stored: batch.lines.length };
+    const json = `[${batch.lines.join(',')}]`;
+    try {
+      if (copied === 'unavailable' && batch.totals && batch.totals.length === batch.lines.length) {
         try {
           await this.db.executeQuery(CompiledQuery.raw(INSERT_NEW, [json, totalsJson(batch.totals), this.timeZone]));
           return { stored: batch.lines.length };
@@ -150,5 +264,7 @@ export function openWriterDatabase(databaseUrl: string, connections: number): Db
   });
   pool.on('error', () => { /* an idle connection was cut: the pool replaces it */ });
   pool.on('connect', (client) => client.on('error', () => { /* cut while checked out: the query in flight fails and is retried */ }));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  poolOfDb.set(db, pool);
+  return db;
 }
