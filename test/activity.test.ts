@@ -179,6 +179,28 @@ describe('the activity pipeline', () => {
     assert.ok(rows.some((r) => r.ip === 'fe80::1'));
   });
 
+  it('stores text that a COPY row must escape exactly as it was, and a batch sent again stores and counts nothing twice', async () => {
+    const school = newSchoolId();
+    const awkward = ['tab\there', 'line\nbreak\r\nwindows', 'back\\slash \\N \\t', '\\N', 'emoji 🦅 and ünïcödé', 'quote " and \' and , comma'];
+    const events = makeEvents(awkward.length, { schoolId: school, start: Date.UTC(2026, 10, 16, 9) })
+      .map((e, i) => ({ ...e, searchTerm: awkward[i], url: `http://${e.host}/search?q=${encodeURIComponent(awkward[i])}`, deviceId: awkward[i] }));
+    // on a PostgreSQL server with its own pool, as `osprey serve` runs it (the COPY path there)
+    const p = await start(db.url ? { db: undefined, databaseKind: 'postgres', databaseUrl: db.url } : {});
+    for (const e of events) p.emit(e);
+    assert.equal(await p.drain(30_000), true);
+    const rows = (await sql<{ id: string; search_term: string; device_id: string; url: string }>`
+      select id::text, search_term, device_id, url from activity where school_id = ${school}`.execute(db.db)).rows;
+    assert.equal(rows.length, awkward.length);
+    for (const e of events) {
+      const row = rows.find((r) => r.id === e.id)!;
+      assert.deepEqual({ search: row.search_term, device: row.device_id, url: row.url }, { search: e.searchTerm, device: e.deviceId, url: e.url });
+    }
+    for (const e of events) p.emit(e); // a replay: all already stored
+    assert.equal(await p.drain(30_000), true);
+    assert.deepEqual(await countFor(school), { rows: awkward.length, ids: awkward.length, totals: awkward.length });
+    assert.equal(p.stats().duplicates, awkward.length);
+  });
+
   it('sets aside an event the database refuses, and stores the rest of its batch', async () => {
     const school = newSchoolId();
     const real = new DatabaseActivityWriter(db.db, 'Europe/London');
