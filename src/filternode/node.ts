@@ -250,29 +250,31 @@ export async function startFilterNode(o: FilterNodeOptions): Promise<RunningFilt
   const state = new NodeState(path.join(dataDir, 'node'));
   const savedName = (() => { try { return readFileSync(path.join(dataDir, 'node', 'name'), 'utf8').trim(); } catch { return undefined; } })();
 
+  // The node's name goes into every event it records, so a node that has never been connected waits to learn it.
   let name = savedName;
-  try {
-    name = (await client.hello()).name;
-    writeFileSync(path.join(dataDir, 'node', 'name'), name);
-  } catch (e) {
-    if (e instanceof ControlPlaneError && e.status === 401) throw e;
-    if (!name) o.log.warn({}, `filter node: ${(e as Error).message}; waiting for it (this node has never been connected, so it has nothing to filter with yet)`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      name = (await client.hello()).name;
+      writeFileSync(path.join(dataDir, 'node', 'name'), name);
+      break;
+    } catch (e) {
+      if (e instanceof ControlPlaneError && e.status === 401) throw e;
+      if (name) break;
+      if (attempt === 0) o.log.warn({}, `filter node: ${(e as Error).message}; waiting for it (this node has never been connected, so it has nothing to filter with yet)`);
+      await sleep(Math.min(5000, 500 * 2 ** Math.min(attempt, 4)));
+    }
   }
 
   const activity = await startActivityPipeline({
-    writer: new PushWriter(client), dataDir, node: name ?? 'filter-node', log: o.log,
+    writer: new PushWriter(client), dataDir, node: name, log: o.log,
     tuning: { insertBatchEvents: 5000, writers: 1, keepCommittedMs: 0 },
   });
-  const filter = new RemoteFilter(client, state, name ?? 'filter-node', activity, o.log);
+  const filter = new RemoteFilter(client, state, name, activity, o.log);
   let frontEnds: RunningFrontEnds | undefined;
   try {
     const saved = filter.loadSaved();
     for (let attempt = 0; ; attempt++) {
       try {
-        if (!name) {
-          name = (await client.hello()).name;
-          writeFileSync(path.join(dataDir, 'node', 'name'), name);
-        }
         await filter.pull();
         break;
       } catch (e) {
@@ -290,7 +292,7 @@ export async function startFilterNode(o: FilterNodeOptions): Promise<RunningFilt
     throw e;
   }
   return {
-    name: name ?? 'filter-node', proxyPort: frontEnds.proxyPort, dnsPort: frontEnds.dnsPort, activity,
+    name, proxyPort: frontEnds.proxyPort, dnsPort: frontEnds.dnsPort, activity,
     connected: () => filter.ok,
     async close() {
       await frontEnds?.close();
