@@ -8,18 +8,17 @@
  * own activity pipeline into its database, whether that is the embedded one or a PostgreSQL server.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { newActivityId } from '../../src/activity/ids.ts';
 import type { ActivityEvent } from '../../src/activity/types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/platform/server.ts';
+import { scratchPostgresDatabase } from '../helpers/database.ts';
 import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
@@ -40,20 +39,6 @@ const ids: Record<string, string> = {};
 const NOW = Date.now();
 const oliverYesterday = NOW - 24 * 60 * MIN - 30 * MIN;
 
-async function freshPostgresDatabase(adminUrl: string): Promise<string> {
-  const name = `osprey_e2e_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try { await client.query(sql); } finally { await client.end(); }
-  };
-  await run(`create database ${name}`);
-  dropDatabase = () => run(`drop database if exists ${name} with (force)`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** A person's account with a password of the test's choosing (set as a temporary password, then changed). */
 async function givePassword(admin: ApiClient, who: { username: string; password: string }): Promise<string> {
   const found = await admin.call<{ people: { id: string; username: string }[] }>('GET', `/api/people?q=${who.username}`);
@@ -68,7 +53,9 @@ async function givePassword(admin: ApiClient, who: { username: string; password:
 before(async () => {
   requireBuiltUi();
   dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-'));
-  const databaseUrl = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
+  const scratch = process.env.DATABASE_URL ? await scratchPostgresDatabase(process.env.DATABASE_URL, 'osprey_e2e') : undefined;
+  dropDatabase = scratch?.drop;
+  const databaseUrl = scratch?.url;
   const config = loadConfig({
     OSPREY_DATA_DIR: dataDir, OSPREY_HTTP_PORT: '0', OSPREY_HTTP_HOST: '127.0.0.1', OSPREY_LOG_LEVEL: 'warn',
     OSPREY_PROXY_PORT: '0', OSPREY_DNS_PORT: '0', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

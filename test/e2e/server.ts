@@ -5,12 +5,11 @@
  * first (CI does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { scratchPostgresDatabase } from '../helpers/database.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,19 +32,6 @@ export interface OspreyServer {
   stop(): Promise<void>;
 }
 
-async function freshPostgresDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `osprey_e2e_${randomBytes(6).toString('hex')}`;
-  const run = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try { await client.query(sql); } finally { await client.end(); }
-  };
-  await run(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
-}
-
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
@@ -58,7 +44,7 @@ function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
 export async function startOsprey(opts: { env?: Record<string, string> } = {}): Promise<OspreyServer> {
   requireBuiltUi();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-'));
-  const database = process.env.DATABASE_URL ? await freshPostgresDatabase(process.env.DATABASE_URL) : undefined;
+  const database = process.env.DATABASE_URL ? await scratchPostgresDatabase(process.env.DATABASE_URL, 'osprey_e2e') : undefined;
   // A developer's own OSPREY_* settings must not leak into the test server.
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OSPREY_') && k !== 'DATABASE_URL'));
   Object.assign(env, {

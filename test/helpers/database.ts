@@ -12,6 +12,20 @@ import { listMigrations, migrate } from '../../src/platform/migrations.ts';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
+/** A new, empty database on the server `adminUrl` names (for a child process to migrate and use), and its removal. */
+export async function scratchPostgresDatabase(adminUrl: string, prefix = 'osprey_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try { await client.query(statement); } finally { await client.end(); }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
 const CACHE = path.resolve('.test-cache');
 
 async function pgliteTemplate(): Promise<Blob> {

@@ -4,11 +4,9 @@
  * (and DNS resolver, when asked for) are listening.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import pg from 'pg';
 import { waitFor } from '../fixtures/proxy/harness.ts';
-import { onPostgres } from './database.ts';
+import { onPostgres, scratchPostgresDatabase } from './database.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -31,17 +29,7 @@ export function osprey(args: string[], env: NodeJS.ProcessEnv): string {
 
 /** A scratch database on the PostgreSQL server for the PostgreSQL run; undefined on the embedded run. */
 export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> } | undefined> {
-  if (!onPostgres) return undefined;
-  const name = `${prefix}_${randomBytes(5).toString('hex')}`;
-  const run = async (statement: string) => {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    try { await c.query(statement); } finally { await c.end(); }
-  };
-  await run(`create database ${name}`);
-  const u = new URL(process.env.DATABASE_URL!);
-  u.pathname = `/${name}`;
-  return { url: u.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+  return onPostgres ? scratchPostgresDatabase(process.env.DATABASE_URL!, prefix) : undefined;
 }
 
 export async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
