@@ -3,8 +3,9 @@
  * Pages are keyset-paged by (time, id), newest first: each page is an index range scan whatever its depth, and every
  * filter uses an index that ends in time (see migrations/0006_activity.sql), so "newest first" needs no sort.
  */
-import { sql, type SqlBool, type Expression } from 'kysely';
+import { sql, type SqlBool, type Expression, type Selectable } from 'kysely';
 import type { Db } from '../platform/db.ts';
+import type { ActivityTable } from '../platform/schema.ts';
 
 export interface ActivityFilters {
   /** A person, or the members of a group. */
@@ -25,27 +26,8 @@ export interface ActivityFilters {
 
 export interface ActivityCursor { time: Date; id: string }
 
-export interface ActivityRow {
-  id: string;
-  time: Date;
-  school_id: string;
-  person_id: string | null;
-  username: string | null;
-  device_id: string | null;
-  ip: string | null;
-  host: string;
-  url: string | null;
-  search_term: string | null;
-  category_id: string | null;
-  action: string;
-  reason: string;
-  policy_id: string;
-  rule_id: string | null;
-  source_id: string | null;
-  circumvention: boolean;
-  front_end: string;
-  node: string;
-}
+/** A stored event as searches read it: the table's row less `domain` (an index column, derived from host). */
+export type ActivityRow = Omit<Selectable<ActivityTable>, 'domain'>;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -1,23 +1,11 @@
 /** What GET /api/activity answers (src/activity/routes.ts), as the activity pages read it. */
+import type { ActivityView } from '../../../src/activity/service.ts';
 import type { Verdict } from '../filtering/types.ts';
 
-export interface ActivityPerson { id: string; name: string; username: string; yearGroup: string | null }
+export type ActivityPerson = NonNullable<ActivityView['person']>;
 
-export interface ActivityEvent {
-  id: string;
-  time: string;
-  person: ActivityPerson | null;
-  username: string | null;
-  deviceId: string | null;
-  ip: string | null;
-  host: string;
-  url: string | null;
-  searchTerm: string | null;
-  category: { id: string; name: string } | null;
-  action: Verdict;
-  policy: { id: string; name: string | null };
-  circumvention: boolean;
-}
+/** One event as the API answers it (the server's ActivityView), with its action as the filtering pages know it. */
+export type ActivityEvent = Omit<ActivityView, 'action'> & { action: Verdict };
 
 export interface ActivityAnswer {
   events: ActivityEvent[];
