@@ -18,6 +18,17 @@ export const PERMISSIONS = {
   'filtering.manage': 'Change filtering policies and list sources (every change is logged with a reason)',
   'identity.manage': 'Manage address ranges, devices, web log-on sessions and how the proxy identifies people',
   'activity.read': 'See internet activity: sites visited, blocked attempts and searches',
+  'alerts.read': 'See safeguarding alerts raised by internet monitoring, with their evidence',
+  'alerts.manage': 'Acknowledge, dismiss or escalate monitoring alerts',
+  'monitoring.manage': 'Change the phrase lists and alert rules that monitoring uses',
+  'incidents.read': 'See e-safety incidents that are not restricted (restricted safeguarding records need the DSL\'s grant)',
+  'incidents.manage': 'Triage and manage e-safety incidents: steps, people involved, evidence and outcome',
+  'incidents.safeguarding': 'Read and manage restricted safeguarding incidents, and grant others access to them',
+  'sanctions.manage': 'Change the school\'s sanctions matrix for pupils and staff',
+  'agreements.read': 'See who has and has not signed their Acceptable Use Agreement',
+  'agreements.manage': 'Write and publish Acceptable Use Agreements, record paper signatures and send reminders',
+  'consents.check': 'Check whether a pupil\'s photo or video may be used for a purpose',
+  'consents.manage': 'Record media consents given on paper and see the history of a pupil\'s consents',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -29,19 +40,35 @@ export type Permission = keyof typeof PERMISSIONS;
 export type RouteAccess = Permission | 'signed_in' | 'public' | 'filter_node';
 
 const ALL = Object.keys(PERMISSIONS) as Permission[];
+/** R5.6: restricted safeguarding records are for the DSL, deputies and those they grant, not the system administrator. */
+const ADMINISTRATOR = ALL.filter((p) => p !== 'incidents.safeguarding');
+const SAFEGUARDING: Permission[] = [
+  'alerts.read', 'alerts.manage', 'monitoring.manage', 'incidents.read', 'incidents.manage', 'incidents.safeguarding',
+  'sanctions.manage', 'agreements.read', 'consents.check', 'consents.manage',
+];
 const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read', 'filtering.read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  administrator: ALL,
-  headteacher: [...LEADERSHIP, 'people.write', 'groups.write', 'audit.read', 'activity.read'],
-  slt: LEADERSHIP,
-  online_safety_lead: [...LEADERSHIP, 'groups.write', 'filtering.manage', 'activity.read'],
+  administrator: ADMINISTRATOR,
+  headteacher: [
+    ...LEADERSHIP, 'people.write', 'groups.write', 'audit.read', 'activity.read', 'incidents.read', 'incidents.manage',
+    'sanctions.manage', 'agreements.read', 'agreements.manage', 'consents.check', 'consents.manage',
+  ],
+  slt: [...LEADERSHIP, 'incidents.read', 'agreements.read', 'consents.check'],
+  online_safety_lead: [
+    ...LEADERSHIP, 'groups.write', 'filtering.manage', 'activity.read', 'alerts.read', 'alerts.manage', 'monitoring.manage',
+    'incidents.read', 'incidents.manage', 'sanctions.manage', 'agreements.read', 'agreements.manage', 'consents.check',
+  ],
   // R4.1: activity logs are for safeguarding and network staff; never pupils, parents, teachers or governors.
-  dsl: [...LEADERSHIP, 'activity.read'],
-  deputy_dsl: [...LEADERSHIP, 'activity.read'],
-  network_manager: ['people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read', 'filtering.manage', 'identity.manage', 'activity.read'],
-  teacher: ['people.read', 'groups.read', 'filtering.read'],
-  support_staff: ['people.read', 'groups.read'],
+  dsl: [...LEADERSHIP, 'activity.read', ...SAFEGUARDING],
+  deputy_dsl: [...LEADERSHIP, 'activity.read', ...SAFEGUARDING],
+  network_manager: [
+    'people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read',
+    'filtering.manage', 'identity.manage', 'activity.read', 'agreements.read',
+  ],
+  // Teachers print their class's list of who has not signed, and check consent before using a photo (R6.5, R7.3).
+  teacher: ['people.read', 'groups.read', 'filtering.read', 'agreements.read', 'consents.check'],
+  support_staff: ['people.read', 'groups.read', 'consents.check'],
   governor: ['reports.read'],
   // R3.2: the Online Safety Governor reviews the filter change log.
   online_safety_governor: ['reports.read', 'filtering.read'],
