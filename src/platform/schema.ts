@@ -219,6 +219,39 @@ export interface FilterNodesTable {
   removed_at: Timestamp | null;
 }
 
+// Monitoring and alerts (migrations/0010_monitoring.sql).
+export interface MonitoringSettingsTable {
+  school_id: string; seeded_at: Timestamp; lists_version: Generated<number>;
+  digest_frequency: Generated<'daily' | 'weekly'>; last_digest_at: Timestamp | null;
+}
+export interface MonitoringPhrasesTable {
+  id: string; school_id: string; category: string; parts: string[]; weight: number; source: string; created_at: Timestamp;
+}
+export interface MonitoringRulesTable {
+  id: string; school_id: string; name: string; kind: 'illegal' | 'phrase' | 'circumvention' | 'repeated_blocks';
+  category: string | null; min_score: number | null; threshold_count: number | null; window_minutes: number | null;
+  severity: 'critical' | 'high' | 'medium' | 'low'; priority: number; delivery: 'immediate' | 'digest';
+  route_roles: string[]; enabled: Generated<boolean>; created_at: Timestamp; updated_at: Timestamp;
+}
+export interface AlertsTable {
+  id: string; school_id: string; dedupe_key: string; rule_id: string | null; rule_name: string; kind: string;
+  category: string | null; severity: string; priority: number; delivery: string; route_roles: string[];
+  status: Generated<'open' | 'acknowledged' | 'dismissed' | 'escalated'>;
+  person_id: string | null; username: string | null; ip: string | null; device_id: string | null; score: Generated<number>;
+  first_event_at: Timestamp; last_event_at: Timestamp; created_at: Timestamp; context: Json;
+  handled_by: string | null; handled_by_label: string | null; handled_at: Timestamp | null; handled_reason: string | null;
+  incident_id: string | null; digested_at: Timestamp | null;
+}
+export interface AlertEvidenceTable {
+  alert_id: string; event_id: string; event_time: Timestamp; host: string; url: string | null; search_term: string | null;
+  filter_category: string | null; action: string; reason: string; score: number; risk_category: string | null;
+  phrases: ColumnType<unknown, string, string>;
+}
+export interface AlertActionsTable {
+  id: string; alert_id: string; at: Timestamp; actor_id: string | null; actor_label: string; action: string; reason: string | null;
+}
+export interface MonitoringStateTable { id: string; watermark: Timestamp }
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -240,5 +273,12 @@ export interface Database {
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;
   filter_nodes: FilterNodesTable;
+  monitoring_settings: MonitoringSettingsTable;
+  monitoring_phrases: MonitoringPhrasesTable;
+  monitoring_rules: MonitoringRulesTable;
+  alerts: AlertsTable;
+  alert_evidence: AlertEvidenceTable;
+  alert_actions: AlertActionsTable;
+  monitoring_state: MonitoringStateTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }
