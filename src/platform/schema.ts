@@ -219,6 +219,22 @@ export interface FilterNodesTable {
   removed_at: Timestamp | null;
 }
 
+/** migrations/0009_mail_outbox.sql */
+export interface MailOutboxTable {
+  id: string;
+  school_id: string;
+  purpose: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: Timestamp;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  sent_at: Date | null;
+  gave_up_at: Date | null;
+  last_error: string | null;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -240,5 +256,6 @@ export interface Database {
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;
   filter_nodes: FilterNodesTable;
+  mail_outbox: MailOutboxTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }
