@@ -14,8 +14,8 @@ import type { Database } from './schema.ts';
 
 export interface OutgoingMail {
   schoolId: string;
-  /** What the e-mail is for, e.g. `alert`, `digest`, `agreement_reminder` (shown to administrators, kept for counts). */
-  purpose: string;
+  /** What the e-mail is for, e.g. `alert`, `digest`, `agreement_reminder` (kept for counts and troubleshooting). */
+  purpose?: string;
   to: string;
   subject: string;
   text: string;
@@ -38,7 +38,7 @@ export async function queueMail(db: Kysely<Database> | Transaction<Database>, ma
   await db.insertInto('mail_outbox').values({
     id,
     school_id: mail.schoolId,
-    purpose: mail.purpose,
+    purpose: mail.purpose ?? 'notice',
     to_address: mail.to,
     subject: mail.subject.replace(/[\r\n]+/g, ' ').slice(0, 250),
     body_text: mail.text,
