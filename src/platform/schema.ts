@@ -219,6 +219,21 @@ export interface FilterNodesTable {
   removed_at: Timestamp | null;
 }
 
+/** migrations/0009_mail_outbox.sql */
+export interface MailOutboxTable {
+  id: string;
+  school_id: string;
+  purpose: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: Timestamp;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  sent_at: Date | null;
+  gave_up_at: Date | null;
+  last_error: string | null;
+}
 // Monitoring and alerts (migrations/0010_monitoring.sql).
 export interface MonitoringSettingsTable {
   school_id: string; seeded_at: Timestamp; lists_version: Generated<number>;
@@ -273,6 +288,7 @@ export interface Database {
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;
   filter_nodes: FilterNodesTable;
+  mail_outbox: MailOutboxTable;
   monitoring_settings: MonitoringSettingsTable;
   monitoring_phrases: MonitoringPhrasesTable;
   monitoring_rules: MonitoringRulesTable;
