@@ -54,6 +54,11 @@ export interface ActivityPipelineOptions {
   retentionDays?: number;
   log?: ActivityLogger;
   tuning?: Partial<ActivityTuning>;
+  /**
+   * Called with each batch's spooled lines (encode.ts decodeLine) once the batch is committed — events already stored
+   * included (replays): the listener must be idempotent. Used by monitoring (src/monitoring/stage.ts). Must not throw.
+   */
+  onStored?: (lines: readonly string[]) => void;
 }
 
 export interface ActivityPipelineStats {

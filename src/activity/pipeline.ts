@@ -46,6 +46,7 @@ class Pipeline implements ActivityPipeline {
   private readonly t: ActivityTuning;
   private readonly encoder: ActivityEncoder;
   private readonly log: ActivityLogger;
+  private readonly onStored: ActivityPipelineOptions['onStored'];
   private pending: string[] = [];
   private pendingTotals: string[] = [];
   private pendingRows: string[] = [];
@@ -77,6 +78,7 @@ class Pipeline implements ActivityPipeline {
     private readonly ownDb?: Db) {
     this.t = tuning;
     this.log = opts.log ?? silent;
+    this.onStored = opts.onStored;
     this.encoder = new ActivityEncoder(opts.node ?? 'control-plane');
   }
 
@@ -276,6 +278,7 @@ class Pipeline implements ActivityPipeline {
       if (this.stopping) return false;
       try {
         const { stored } = await this.writer.write({ lines, totals, rows, days });
+        this.onStored?.(lines);
         this.s.stored += stored;
         this.s.duplicates += lines.length - stored;
         this.noteRecovery('database');

@@ -12,6 +12,7 @@ import { activityRoutes } from '../activity/routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
+import { monitoringRoutes } from '../monitoring/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(sourceRoutes(deps));
   await app.register(whyRoutes(deps));
   await app.register(identityRoutes(deps));
+  await app.register(monitoringRoutes(deps));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

@@ -6,6 +6,8 @@ import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from './db.
 import { buildApp } from './http.ts';
 import { migrate } from './migrations.ts';
 import { startMailer, type Mailer } from './mail.ts';
+import { MonitoringStage } from '../monitoring/stage.ts';
+import { sendDueDigests } from '../monitoring/digest.ts';
 import { loadOrCreateKey, secretBox } from './secrets.ts';
 import { createSetupToken, setupNeeded } from './setup.ts';
 import { refreshDueSources } from '../filtering/sources/service.ts';
@@ -24,6 +26,7 @@ export interface RunningServer {
   activity: ActivityPipeline;
   /** The e-mail outbox sender (alerts, digests, reminders). */
   mailer: Mailer;
+  monitoring: MonitoringStage;
   /** The web proxy's and DNS resolver's bound ports, once a school exists (they wait for set-up). */
   frontEnds(): RunningFrontEnds | undefined;
   /** Resolves when the front-ends are running (at once if the school was set up already). */
@@ -57,9 +60,12 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const app = await buildApp(deps);
   const mailer = startMailer({ db: handle.db, clock: deps.clock, config, log: app.log });
   deps.mailer = mailer;
+  // Monitoring scores each batch of activity as it is committed (see src/monitoring/stage.ts).
+  const addresses = { url: publicUrlOf(config) };
+  const monitoring = new MonitoringStage({ db: handle.db, clock: deps.clock, publicUrl: () => addresses.url, log: app.log });
   const activity = await startActivityPipeline({
     db: handle.db, databaseKind: handle.kind, databaseUrl: config.databaseUrl, dataDir: config.dataDir, node: 'control-plane',
-    timeZone: config.timeZone, retentionDays: config.activityRetentionDays, log: app.log,
+    timeZone: config.timeZone, retentionDays: config.activityRetentionDays, log: app.log, onStored: monitoring.onStored,
   });
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
@@ -73,6 +79,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const url = publicUrlOf(config, port);
+  addresses.url = url;
+  void monitoring.catchUp().catch((e: unknown) => app.log.error({ err: e }, 'monitoring: catching up after the start failed; new activity is still scored'));
 
   const identity = identityServiceFor(deps);
   await identity.ready();
@@ -123,13 +131,20 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   };
   const listTimer = setInterval(refreshLists, 5 * 60_000);
   listTimer.unref();
+  // Monitoring's digest of lower-priority alerts (weekly, or daily if a school chooses), checked every quarter-hour.
+  const digestTimer = setInterval(() => {
+    sendDueDigests({ db: handle.db, clock: deps.clock, publicUrl: url })
+      .catch((e: unknown) => app.log.error({ err: e }, 'monitoring: the alert digest could not be sent; it is tried again in 15 minutes'));
+  }, 15 * 60_000);
+  digestTimer.unref();
   let setupUrl: string | undefined;
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
-    app, handle, url, port, setupUrl, activity, mailer,
+    app, handle, url, port, setupUrl, activity, mailer, monitoring,
     frontEnds: () => frontEnds, filteringStarted,
     async close() {
       clearInterval(listTimer);
+      clearInterval(digestTimer);
       await starting;
       await frontEnds?.close();
       live.stop();
@@ -137,6 +152,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
       await app.close();
       await mailer.stop();
       await activity.stop();
+      await monitoring.stop();
       if (!opts.handle) await handle.close(); // a handle passed in belongs to the caller
     },
   };
