@@ -219,6 +219,101 @@ export interface FilterNodesTable {
   removed_at: Timestamp | null;
 }
 
+/** migrations/0011_incidents.sql: the incident log is append-only (a trigger refuses UPDATE). */
+type JsonArr<T> = ColumnType<T[], string, never>;
+export interface IncidentsTable {
+  id: string;
+  school_id: string;
+  reference: string;
+  created_at: Timestamp;
+  reporter_kind: 'staff' | 'pupil' | 'parent' | 'alert';
+  reporter_id: string | null;
+  anonymous: boolean;
+  reporter_hash: string | null;
+  from_alert: ColumnType<Record<string, unknown> | null, string | null, never>;
+}
+export interface IncidentVersionsTable {
+  incident_id: string;
+  version: number;
+  school_id: string;
+  at: Timestamp;
+  by_id: string | null;
+  by_label: string;
+  change_note: string;
+  occurred_at: Timestamp;
+  description: string;
+  action_taken: string;
+  action_by: string;
+  reported_by: string;
+  category: string;
+  location: 'in_school' | 'out_of_school' | 'unknown';
+  devices: JsonArr<string>;
+  urls: JsonArr<string>;
+  status: 'open' | 'investigating' | 'closed';
+  outcome: string;
+  classification: 'restricted' | 'general';
+  investigation_device: string;
+  people: JsonArr<{ personId: string | null; name: string; kind: 'pupil' | 'staff' | 'parent' | 'other'; part: 'victim' | 'instigator' | 'witness' }>;
+  investigators: JsonArr<string>;
+  triage: ColumnType<Record<string, string>, string, never>;
+  sanction_type: string | null;
+}
+export interface IncidentStepsTable {
+  id: string;
+  incident_id: string;
+  school_id: string;
+  key: string;
+  branch: string;
+  label: string;
+  guidance: string;
+  who: string;
+  required: boolean;
+  created_at: Timestamp;
+}
+export interface IncidentStepEventsTable {
+  seq: Generated<string>;
+  step_id: string;
+  incident_id: string;
+  school_id: string;
+  action: 'completed' | 'skipped' | 'reopened' | 'withdrawn' | 'restored';
+  note: string;
+  by_id: string | null;
+  by_label: string;
+  at: Timestamp;
+}
+export interface IncidentGrantEventsTable {
+  seq: Generated<string>;
+  incident_id: string;
+  school_id: string;
+  person_id: string;
+  action: 'granted' | 'revoked';
+  reason: string;
+  by_id: string | null;
+  by_label: string;
+  at: Timestamp;
+}
+export interface IncidentHistoryTable {
+  seq: Generated<string>;
+  incident_id: string;
+  school_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  summary: string;
+  details: Json;
+}
+export interface SanctionsMatrixTable {
+  school_id: string;
+  audience: 'pupil' | 'staff';
+  type_key: string;
+  label: string;
+  position: number;
+  responses: ColumnType<Record<string, 'always' | 'repeat'>, string, string>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -240,5 +335,12 @@ export interface Database {
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;
   filter_nodes: FilterNodesTable;
+  incidents: IncidentsTable;
+  incident_versions: IncidentVersionsTable;
+  incident_steps: IncidentStepsTable;
+  incident_step_events: IncidentStepEventsTable;
+  incident_grant_events: IncidentGrantEventsTable;
+  incident_history: IncidentHistoryTable;
+  sanctions_matrix: SanctionsMatrixTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }
