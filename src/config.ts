@@ -33,6 +33,10 @@ export interface Config {
   maxRequestBytes: number;
   maxImportBytes: number;
   activityRetentionDays: number;
+  maxEvidenceBytes: number;
+  retirementAge: number;
+  incidentRetentionYears: number;
+  overdueStepDays: number;
 }
 
 interface SettingSpec {
@@ -71,6 +75,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'maxRequestBytes', env: 'OSPREY_MAX_REQUEST_BYTES', default: 1048576, kind: 'int', min: 1024, description: 'Largest API request body accepted, in bytes.' },
   { key: 'maxImportBytes', env: 'OSPREY_MAX_IMPORT_BYTES', default: 52428800, kind: 'int', min: 1024, description: 'Largest people-import upload accepted, in bytes.' },
   { key: 'activityRetentionDays', env: 'OSPREY_ACTIVITY_RETENTION_DAYS', default: 365, kind: 'int', min: 1, description: 'How long internet activity (sites visited, blocked attempts, searches) is kept, in days. Whole days are removed once older than this.' },
+  { key: 'maxEvidenceBytes', env: 'OSPREY_MAX_EVIDENCE_BYTES', default: 20971520, kind: 'int', min: 1024, description: 'Largest file that can be added to an incident as evidence (a screenshot or document), in bytes.' },
+  { key: 'retirementAge', env: 'OSPREY_RETIREMENT_AGE', default: 67, kind: 'int', min: 50, description: 'Normal retirement age, for keeping records of allegations against staff (until this age or 10 years, whichever is later).' },
+  { key: 'incidentRetentionYears', env: 'OSPREY_INCIDENT_RETENTION_YEARS', default: 6, kind: 'int', min: 1, description: 'Years after closing before a general (not child-protection) incident is due for retention review.' },
+  { key: 'overdueStepDays', env: 'OSPREY_OVERDUE_STEP_DAYS', default: 7, kind: 'int', min: 1, description: 'Days a required incident step may stay open before the dashboard shows it as overdue.' },
 ];
 
 export class ConfigError extends Error {

@@ -219,6 +219,45 @@ export interface FilterNodesTable {
   removed_at: Timestamp | null;
 }
 
+/** migrations/0012_incident_records.sql (append-only) */
+export interface IncidentEvidenceTable {
+  id: string;
+  school_id: string;
+  incident_id: string;
+  kind: 'file' | 'url';
+  sha256: string;
+  size_bytes: ColumnType<string | number, number, never>;
+  media_type: string | null;
+  original_name: string | null;
+  url: string | null;
+  note: string;
+  device: string | null;
+  uploaded_by: string | null;
+  uploaded_by_label: string;
+  uploaded_at: Timestamp;
+}
+export interface IncidentRetentionBasesTable {
+  id: string;
+  school_id: string;
+  incident_id: string;
+  basis: 'child_protection' | 'staff_allegation' | 'general';
+  subject_date_of_birth: ColumnType<string | Date | null, string | null, never>;
+  reason: string;
+  set_by: string | null;
+  set_by_label: string;
+  set_at: Timestamp;
+}
+export interface IncidentLegalHoldsTable {
+  id: string;
+  school_id: string;
+  incident_id: string;
+  action: 'set' | 'release';
+  reason: string;
+  by_person: string | null;
+  by_label: string;
+  at: Timestamp;
+}
+
 /** migrations/0011_incidents.sql: the incident log is append-only (a trigger refuses UPDATE). */
 type JsonArr<T> = ColumnType<T[], string, never>;
 export interface IncidentsTable {
@@ -342,5 +381,8 @@ export interface Database {
   incident_grant_events: IncidentGrantEventsTable;
   incident_history: IncidentHistoryTable;
   sanctions_matrix: SanctionsMatrixTable;
+  incident_evidence: IncidentEvidenceTable;
+  incident_retention_bases: IncidentRetentionBasesTable;
+  incident_legal_holds: IncidentLegalHoldsTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }
