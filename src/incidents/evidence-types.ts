@@ -4,6 +4,8 @@
  * IncidentRecordAccess and never read its tables themselves.
  */
 import type { ServiceContext } from '../platform/context.ts';
+import type { Db } from '../platform/db.ts';
+import type { IncidentView } from './service.ts';
 
 export type Confidentiality = 'restricted' | 'general';
 
@@ -36,29 +38,26 @@ export interface IncidentStepFacts {
   state: 'open' | 'done' | 'skipped';
 }
 
-/** Everything a police or LADO referral shows (R5.9). */
-export interface IncidentForExport {
-  facts: IncidentFacts;
-  summary: { label: string; value: string }[];
-  versions: { version: number; at: Date; by: string; changes: string[] }[];
-  people: { name: string; kind: string; part: string }[];
-  steps: { label: string; required: boolean; state: string; by: string | null; at: Date | null; note: string | null }[];
-  actions: { at: Date; by: string; text: string }[];
-}
-
 export interface IncidentRecordAccess {
-  /** The incident when the actor may read it; otherwise an AppError (404 for another school's, 403 restricted). */
-  readable(ctx: ServiceContext, incidentId: string): Promise<IncidentFacts>;
-  /** The incident when the actor may change it (add evidence, set a hold); otherwise an AppError. */
-  manageable(ctx: ServiceContext, incidentId: string): Promise<IncidentFacts>;
+  /**
+   * The incident when the actor may read it in full; otherwise an AppError (404, refusal audited as
+   * `incident.<action>_refused`).
+   */
+  readable(ctx: ServiceContext, incidentId: string, action: string): Promise<IncidentFacts>;
+  /** The incident when the actor may change it (an open record they manage); otherwise an AppError (audited). */
+  manageable(ctx: ServiceContext, incidentId: string, action: string): Promise<IncidentFacts>;
+  /** Whether the actor may manage this incident's record (also once closed: legal holds, retention basis). */
+  canManageRecord(ctx: ServiceContext, incident: IncidentFacts): Promise<boolean>;
   /** Whether the actor may read this incident, without auditing a read (for counts and lists). */
   canRead(ctx: ServiceContext, incident: IncidentFacts): Promise<boolean>;
   /** Every incident of a school, for counts and retention (no details leave without canRead). */
   allOfSchool(schoolId: string): Promise<IncidentFacts[]>;
   /** The triage steps of the school's open incidents. */
   stepsOfSchool(schoolId: string): Promise<IncidentStepFacts[]>;
-  /** The full record for export; the caller has already checked readable(). */
-  forExport(ctx: ServiceContext, incidentId: string): Promise<IncidentForExport>;
+  /** The full record for export (a read, audited by the core), or an AppError when the actor may not read it all. */
+  forExport(ctx: ServiceContext, incidentId: string): Promise<IncidentView>;
+  /** Adds a line to the incident's own history (shown on its page and in the export); pass the transaction. */
+  appendHistory(tx: Db, ctx: ServiceContext, incident: IncidentFacts, entry: { action: string; summary: string; details?: Record<string, unknown> }): Promise<void>;
 }
 
 /** Suspected child sexual abuse imagery (R5.4, the key in categories.ts): never uploaded or viewed; only the referral is recorded. */

@@ -86,7 +86,7 @@ export function evidenceServiceFor(deps: EvidenceDeps) {
   return {
     /** Adds a file (a screenshot, a document) to an incident. */
     async addFile(ctx: ServiceContext, incidentId: string, input: FileEvidenceInput): Promise<EvidenceView> {
-      const incident = await incidents.manageable(ctx, incidentId);
+      const incident = await incidents.manageable(ctx, incidentId, 'evidence_add');
       refuseChildAbuseImagery(incident);
       const originalName = cleanName(input.originalName);
       if (!originalName) throw badRequest('Give the file\'s name, so people can tell what it is.');
@@ -110,13 +110,16 @@ export function evidenceServiceFor(deps: EvidenceDeps) {
           action: 'incident.evidence.add', entityType: 'incident', entityId: incident.id,
           details: { evidenceId: row.id, kind: 'file', sha256, sizeBytes: input.content.length, mediaType: row.media_type, name: originalName },
         }, now);
+        await incidents.appendHistory(tx, ctx, incident, {
+          action: 'incident.evidence_added', summary: `File "${originalName}" added as evidence (SHA-256 ${sha256})`, details: { evidenceId: row.id, sha256 },
+        });
       });
       return viewOf(row);
     },
 
     /** Records the address of a page as evidence; its hash is the SHA-256 of the address as written. */
     async addUrl(ctx: ServiceContext, incidentId: string, input: UrlEvidenceInput): Promise<EvidenceView> {
-      const incident = await incidents.manageable(ctx, incidentId);
+      const incident = await incidents.manageable(ctx, incidentId, 'evidence_add');
       const url = input.url.trim();
       let parsed: URL;
       try {
@@ -137,13 +140,16 @@ export function evidenceServiceFor(deps: EvidenceDeps) {
           action: 'incident.evidence.add', entityType: 'incident', entityId: incident.id,
           details: { evidenceId: row.id, kind: 'url', sha256: row.sha256 },
         }, now);
+        await incidents.appendHistory(tx, ctx, incident, {
+          action: 'incident.evidence_added', summary: `Web address recorded as evidence (SHA-256 ${row.sha256})`, details: { evidenceId: row.id, sha256: row.sha256 },
+        });
       });
       return viewOf(row);
     },
 
     /** The evidence list of an incident the actor may read (a read of the record, so audited). */
     async list(ctx: ServiceContext, incidentId: string): Promise<{ incident: IncidentFacts; evidence: EvidenceView[]; uploadsRefused: string | null }> {
-      const incident = await incidents.readable(ctx, incidentId);
+      const incident = await incidents.readable(ctx, incidentId, 'evidence_list');
       const rows = await evidenceOfIncident(db, ctx.actor.schoolId, incident.id);
       await appendAudit(db, ctx.actor, { action: 'incident.evidence.list', entityType: 'incident', entityId: incident.id, details: { items: rows.length } }, clock.now());
       return { incident, evidence: rows.map(viewOf), uploadsRefused: isChildAbuseImagery(incident) ? CSAM_REFUSAL : null };
@@ -151,7 +157,7 @@ export function evidenceServiceFor(deps: EvidenceDeps) {
 
     /** One file's plain content, to download or view; audited. */
     async open(ctx: ServiceContext, incidentId: string, evidenceId: string): Promise<{ view: EvidenceView; content: Buffer }> {
-      const incident = await incidents.readable(ctx, incidentId);
+      const incident = await incidents.readable(ctx, incidentId, 'evidence_open');
       const row = await evidenceById(db, ctx.actor.schoolId, evidenceId);
       if (!row || row.incident_id !== incident.id) throw notFound('That piece of evidence');
       if (row.kind !== 'file') throw badRequest('This evidence is a web address, not a file: it is shown in the list. Do not visit it from a school computer used by pupils.');
