@@ -13,6 +13,7 @@ import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
@@ -159,6 +160,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(sourceRoutes(deps));
   await app.register(whyRoutes(deps));
   await app.register(identityRoutes(deps));
+  await app.register(incidentRoutes(deps));
   await app.register(incidentRoutes(deps));
   // Incident records: evidence, export, retention and the dashboard (the incident core decides record access).
   await app.register(evidenceRoutes(deps, coreIncidentAccess(deps.db)));
