@@ -13,9 +13,13 @@ import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
 import { monitoringRoutes } from '../monitoring/routes.ts';
+import { incidentRoutes } from '../incidents/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
+import { coreIncidentAccess } from '../incidents/evidence-access.ts';
+import { evidenceRoutes } from '../incidents/evidence-routes.ts';
+import { exportRoutes } from '../incidents/export-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
 import { currentUser, type CurrentUser } from './auth/service.ts';
@@ -158,6 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(whyRoutes(deps));
   await app.register(identityRoutes(deps));
   await app.register(monitoringRoutes(deps));
+  await app.register(incidentRoutes(deps));
+  // Incident records: evidence, export, retention and the dashboard (the incident core decides record access).
+  const incidentRecords = coreIncidentAccess(deps.db);
+  await app.register(evidenceRoutes(deps, incidentRecords));
+  await app.register(exportRoutes(deps, incidentRecords));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

@@ -266,6 +266,139 @@ export interface AlertActionsTable {
   id: string; alert_id: string; at: Timestamp; actor_id: string | null; actor_label: string; action: string; reason: string | null;
 }
 export interface MonitoringStateTable { id: string; watermark: Timestamp }
+/** migrations/0012_incident_records.sql (append-only) */
+export interface IncidentEvidenceTable {
+  id: string;
+  school_id: string;
+  incident_id: string;
+  kind: 'file' | 'url';
+  sha256: string;
+  size_bytes: ColumnType<string | number, number, never>;
+  media_type: string | null;
+  original_name: string | null;
+  url: string | null;
+  note: string;
+  device: string | null;
+  uploaded_by: string | null;
+  uploaded_by_label: string;
+  uploaded_at: Timestamp;
+}
+export interface IncidentRetentionBasesTable {
+  id: string;
+  school_id: string;
+  incident_id: string;
+  basis: 'child_protection' | 'staff_allegation' | 'general';
+  subject_date_of_birth: ColumnType<string | Date | null, string | null, never>;
+  reason: string;
+  set_by: string | null;
+  set_by_label: string;
+  set_at: Timestamp;
+}
+export interface IncidentLegalHoldsTable {
+  id: string;
+  school_id: string;
+  incident_id: string;
+  action: 'set' | 'release';
+  reason: string;
+  by_person: string | null;
+  by_label: string;
+  at: Timestamp;
+}
+
+/** migrations/0011_incidents.sql: the incident log is append-only (a trigger refuses UPDATE). */
+type JsonArr<T> = ColumnType<T[], string, never>;
+export interface IncidentsTable {
+  id: string;
+  school_id: string;
+  reference: string;
+  created_at: Timestamp;
+  reporter_kind: 'staff' | 'pupil' | 'parent' | 'alert';
+  reporter_id: string | null;
+  anonymous: boolean;
+  reporter_hash: string | null;
+  from_alert: ColumnType<Record<string, unknown> | null, string | null, never>;
+}
+export interface IncidentVersionsTable {
+  incident_id: string;
+  version: number;
+  school_id: string;
+  at: Timestamp;
+  by_id: string | null;
+  by_label: string;
+  change_note: string;
+  occurred_at: Timestamp;
+  description: string;
+  action_taken: string;
+  action_by: string;
+  reported_by: string;
+  category: string;
+  location: 'in_school' | 'out_of_school' | 'unknown';
+  devices: JsonArr<string>;
+  urls: JsonArr<string>;
+  status: 'open' | 'investigating' | 'closed';
+  outcome: string;
+  classification: 'restricted' | 'general';
+  investigation_device: string;
+  people: JsonArr<{ personId: string | null; name: string; kind: 'pupil' | 'staff' | 'parent' | 'other'; part: 'victim' | 'instigator' | 'witness' }>;
+  investigators: JsonArr<string>;
+  triage: ColumnType<Record<string, string>, string, never>;
+  sanction_type: string | null;
+}
+export interface IncidentStepsTable {
+  id: string;
+  incident_id: string;
+  school_id: string;
+  key: string;
+  branch: string;
+  label: string;
+  guidance: string;
+  who: string;
+  required: boolean;
+  created_at: Timestamp;
+}
+export interface IncidentStepEventsTable {
+  seq: Generated<string>;
+  step_id: string;
+  incident_id: string;
+  school_id: string;
+  action: 'completed' | 'skipped' | 'reopened' | 'withdrawn' | 'restored';
+  note: string;
+  by_id: string | null;
+  by_label: string;
+  at: Timestamp;
+}
+export interface IncidentGrantEventsTable {
+  seq: Generated<string>;
+  incident_id: string;
+  school_id: string;
+  person_id: string;
+  action: 'granted' | 'revoked';
+  reason: string;
+  by_id: string | null;
+  by_label: string;
+  at: Timestamp;
+}
+export interface IncidentHistoryTable {
+  seq: Generated<string>;
+  incident_id: string;
+  school_id: string;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_label: string;
+  action: string;
+  summary: string;
+  details: Json;
+}
+export interface SanctionsMatrixTable {
+  school_id: string;
+  audience: 'pupil' | 'staff';
+  type_key: string;
+  label: string;
+  position: number;
+  responses: ColumnType<Record<string, 'always' | 'repeat'>, string, string>;
+  updated_at: Timestamp;
+  updated_by: string;
+}
 
 export interface Database {
   schools: SchoolsTable;
@@ -296,5 +429,15 @@ export interface Database {
   alert_evidence: AlertEvidenceTable;
   alert_actions: AlertActionsTable;
   monitoring_state: MonitoringStateTable;
+  incidents: IncidentsTable;
+  incident_versions: IncidentVersionsTable;
+  incident_steps: IncidentStepsTable;
+  incident_step_events: IncidentStepEventsTable;
+  incident_grant_events: IncidentGrantEventsTable;
+  incident_history: IncidentHistoryTable;
+  sanctions_matrix: SanctionsMatrixTable;
+  incident_evidence: IncidentEvidenceTable;
+  incident_retention_bases: IncidentRetentionBasesTable;
+  incident_legal_holds: IncidentLegalHoldsTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }

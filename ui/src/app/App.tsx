@@ -16,6 +16,11 @@ import { ListsPage } from '../filtering/ListsPage.tsx';
 import { PoliciesPage } from '../filtering/PoliciesPage.tsx';
 import { PolicyPage } from '../filtering/PolicyPage.tsx';
 import { DevicesPage } from '../identity/DevicesPage.tsx';
+import { ChronologyPage } from '../incidents/ChronologyPage.tsx';
+import { IncidentPage } from '../incidents/IncidentPage.tsx';
+import { IncidentsPage } from '../incidents/IncidentsPage.tsx';
+import { ReportPage } from '../incidents/ReportPage.tsx';
+import { SanctionsPage } from '../incidents/SanctionsPage.tsx';
 import { ReportsPage } from '../reports/ReportsPage.tsx';
 import { useAuth } from './auth.tsx';
 import { HomePage } from './HomePage.tsx';
@@ -44,6 +49,11 @@ const ROUTES: Route[] = [
   { pattern: '/filtering/changes', permission: 'filtering.read', render: () => <ChangesPage /> },
   { pattern: '/filtering/policies/:id', permission: 'filtering.read', render: (p) => <PolicyPage key={p.id} id={p.id} /> },
   { pattern: '/devices', permission: 'identity.manage', render: () => <DevicesPage /> },
+  { pattern: '/incidents', render: () => <IncidentsPage /> },
+  { pattern: '/incidents/report', render: () => <ReportPage /> },
+  { pattern: '/incidents/sanctions', permission: 'sanctions.manage', render: () => <SanctionsPage /> },
+  { pattern: '/incidents/people/:id', permission: 'incidents.read', render: (p) => <ChronologyPage key={p.id} id={p.id} /> },
+  { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -73,7 +83,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/incidents/:id', '/incidents/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }

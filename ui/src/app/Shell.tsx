@@ -16,6 +16,8 @@ export const NAV: NavItem[] = [
   { label: 'Filtering', to: '/filtering', permission: 'filtering.read', active: (p) => p.startsWith('/filtering') },
   { label: 'Devices and log-on', to: '/devices', permission: 'identity.manage', active: (p) => p.startsWith('/devices') },
   { label: 'Activity', to: '/activity', permission: 'activity.read', active: (p) => p.startsWith('/activity') },
+  { label: 'Incidents', to: '/incidents', active: (p) => p.startsWith('/incidents') && p !== '/incidents/report' },
+  { label: 'Report a concern', to: '/incidents/report', active: (p) => p === '/incidents/report' },
   { label: 'Audit log', to: '/audit', permission: 'audit.read', active: (p) => p.startsWith('/audit') },
   { label: 'Reports', to: '/reports', permission: 'reports.read', active: (p) => p.startsWith('/reports') },
 ];
