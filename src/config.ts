@@ -33,6 +33,8 @@ export interface Config {
   maxRequestBytes: number;
   maxImportBytes: number;
   activityRetentionDays: number;
+  smtpUrl: string | undefined;
+  mailFrom: string;
 }
 
 interface SettingSpec {
@@ -70,6 +72,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'staffPasswordRotationDays', env: 'OSPREY_STAFF_PASSWORD_ROTATION_DAYS', default: 0, kind: 'int', min: 0, description: 'Staff must choose a new password after this many days (0 = never; some policies ask for 60).' },
   { key: 'maxRequestBytes', env: 'OSPREY_MAX_REQUEST_BYTES', default: 1048576, kind: 'int', min: 1024, description: 'Largest API request body accepted, in bytes.' },
   { key: 'maxImportBytes', env: 'OSPREY_MAX_IMPORT_BYTES', default: 52428800, kind: 'int', min: 1024, description: 'Largest people-import upload accepted, in bytes.' },
+  { key: 'smtpUrl', env: 'OSPREY_SMTP_URL', default: undefined, kind: 'url', description: 'Mail server for alerts and reminders, as smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465. Without it, e-mails wait in the outbox and the in-app inbox still works.' },
+  { key: 'mailFrom', env: 'OSPREY_MAIL_FROM', default: 'Osprey <osprey@localhost>', kind: 'string', description: 'The sender of Osprey\'s e-mails, e.g. "Osprey at Oakfield School <osprey@oakfield.sch.uk>".' },
   { key: 'activityRetentionDays', env: 'OSPREY_ACTIVITY_RETENTION_DAYS', default: 365, kind: 'int', min: 1, description: 'How long internet activity (sites visited, blocked attempts, searches) is kept, in days. Whole days are removed once older than this.' },
 ];
 
@@ -136,8 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
           const u = new URL(text);
           if (s.key === 'databaseUrl' && !['postgres:', 'postgresql:'].includes(u.protocol)) problems.push(`${where} must start with postgres:// — for example postgres://osprey@localhost:5432/osprey`);
           if (s.key === 'publicUrl' && !['http:', 'https:'].includes(u.protocol)) problems.push(`${where} must start with http:// or https://`);
+          if (s.key === 'smtpUrl' && !['smtp:', 'smtps:'].includes(u.protocol)) problems.push(`${where} must start with smtp:// or smtps:// — for example smtp://osprey:password@mail.example.sch.uk:587`);
         } catch {
-          problems.push(`${where} is not a valid address: '${s.key === 'databaseUrl' ? redactUrl(text) : text}'`);
+          problems.push(`${where} is not a valid address: '${s.key === 'databaseUrl' || s.key === 'smtpUrl' ? redactUrl(text) : text}'`);
         }
         config[s.key] = text;
         break;

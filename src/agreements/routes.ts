@@ -197,6 +197,6 @@ export function agreementRoutes(deps: AppDeps) {
           properties: { templateId: uuid, groupId: uuid, role: { type: 'string', enum: [...ROLES] }, personIds: { type: 'array', maxItems: 5000, items: uuid } },
         },
       },
-    }, async (req) => sendReminders(ctxOf(deps, req), req.body as ReminderInput));
+    }, async (req) => sendReminders(ctxOf(deps, req), { ...(req.body as ReminderInput), signUrl: `${req.protocol}://${req.host}/agreements/sign` }));
   };
 }

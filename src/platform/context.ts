@@ -16,6 +16,8 @@ export interface AppDeps {
   databaseKind: 'embedded' | 'postgres';
   /** The filtering front-ends this process runs, once started (the PAC file names the proxy's bound port). */
   frontEnds?: { proxyPort?: number; dnsPort?: number };
+  /** The e-mail outbox sender `osprey serve` runs; modules nudge it after queueing urgent mail (alerts). */
+  mailer?: { nudge(): Promise<unknown> };
 }
 
 export interface ServiceContext {

@@ -285,6 +285,22 @@ export interface AgreementRemindersTable {
   template_id: string;
 }
 
+/** migrations/0009_mail_outbox.sql */
+export interface MailOutboxTable {
+  id: string;
+  school_id: string;
+  purpose: string;
+  to_address: string;
+  subject: string;
+  body_text: string;
+  created_at: Timestamp;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  sent_at: Date | null;
+  gave_up_at: Date | null;
+  last_error: string | null;
+}
+
 export interface Database {
   schools: SchoolsTable;
   people: PeopleTable;
@@ -311,5 +327,6 @@ export interface Database {
   agreement_signatures: AgreementSignaturesTable;
   agreement_settings: AgreementSettingsTable;
   agreement_reminders: AgreementRemindersTable;
+  mail_outbox: MailOutboxTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }

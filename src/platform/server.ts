@@ -5,6 +5,7 @@ import { systemClock, type AppDeps, type Clock } from './context.ts';
 import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from './db.ts';
 import { buildApp } from './http.ts';
 import { migrate } from './migrations.ts';
+import { startMailer, type Mailer } from './mail.ts';
 import { loadOrCreateKey, secretBox } from './secrets.ts';
 import { createSetupToken, setupNeeded } from './setup.ts';
 import { refreshDueSources } from '../filtering/sources/service.ts';
@@ -21,6 +22,8 @@ export interface RunningServer {
   port: number;
   setupUrl?: string;
   activity: ActivityPipeline;
+  /** The e-mail outbox sender (alerts, digests, reminders). */
+  mailer: Mailer;
   /** The web proxy's and DNS resolver's bound ports, once a school exists (they wait for set-up). */
   frontEnds(): RunningFrontEnds | undefined;
   /** Resolves when the front-ends are running (at once if the school was set up already). */
@@ -52,6 +55,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     secrets: secretBox(loadOrCreateKey(config.dataDir)),
   };
   const app = await buildApp(deps);
+  const mailer = startMailer({ db: handle.db, clock: deps.clock, config, log: app.log });
+  deps.mailer = mailer;
   const activity = await startActivityPipeline({
     db: handle.db, databaseKind: handle.kind, databaseUrl: config.databaseUrl, dataDir: config.dataDir, node: 'control-plane',
     timeZone: config.timeZone, retentionDays: config.activityRetentionDays, log: app.log,
@@ -59,6 +64,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (e) {
+    await mailer.stop();
     await activity.stop();
     if (!opts.handle) await handle.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError([`the web interface cannot listen on port ${config.httpPort}: another program is using it — stop that program, or choose another port with OSPREY_HTTP_PORT`]);
@@ -92,6 +98,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     live.stop();
     identity.close();
     await app.close();
+    await mailer.stop();
     await activity.stop();
     if (!opts.handle) await handle.close();
     throw e;
@@ -119,7 +126,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   let setupUrl: string | undefined;
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
-    app, handle, url, port, setupUrl, activity,
+    app, handle, url, port, setupUrl, activity, mailer,
     frontEnds: () => frontEnds, filteringStarted,
     async close() {
       clearInterval(listTimer);
@@ -128,6 +135,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
       live.stop();
       identity.close();
       await app.close();
+      await mailer.stop();
       await activity.stop();
       if (!opts.handle) await handle.close(); // a handle passed in belongs to the caller
     },
