@@ -41,7 +41,7 @@ This is how I keep safe when I use computers, tablets and the internet at school
 
 **I know that:**
 
-- Grown-ups at school can see what I do on the computer. The school's internet is checked to keep me safe.
+- Grown-ups at school can see what I do on the computer. The school's internet is checked and monitored to keep me safe.
 - I can press the CEOP "Report" button, or tell a grown-up, if something online worries me.
 
 *For parents and carers:* please read this with your child. Your signature is enough for a child of this age.
