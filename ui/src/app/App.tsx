@@ -1,6 +1,11 @@
 /** Which page to show for the current address, and who may see it. */
 import { useEffect, type ReactNode } from 'react';
 import { ActivityPage } from '../activity/ActivityPage.tsx';
+import { AgreementsPage } from '../agreements/AgreementsPage.tsx';
+import { CoveragePage } from '../agreements/CoveragePage.tsx';
+import { SignedPage } from '../agreements/SignedPage.tsx';
+import { SignPage } from '../agreements/SignPage.tsx';
+import { TemplatePage } from '../agreements/TemplatePage.tsx';
 import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
@@ -44,6 +49,11 @@ const ROUTES: Route[] = [
   { pattern: '/filtering/changes', permission: 'filtering.read', render: () => <ChangesPage /> },
   { pattern: '/filtering/policies/:id', permission: 'filtering.read', render: (p) => <PolicyPage key={p.id} id={p.id} /> },
   { pattern: '/devices', permission: 'identity.manage', render: () => <DevicesPage /> },
+  { pattern: '/agreements/sign', render: () => <SignPage /> },
+  { pattern: '/agreements/signed/:id', render: (p) => <SignedPage key={p.id} id={p.id} /> },
+  { pattern: '/agreements', permission: 'agreements.read', render: () => <AgreementsPage /> },
+  { pattern: '/agreements/coverage', permission: 'agreements.read', render: () => <CoveragePage /> },
+  { pattern: '/agreements/templates/:id', permission: 'agreements.read', render: (p) => <TemplatePage key={p.id} id={p.id} /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -73,7 +83,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/agreements/signed/:id', '/agreements/templates/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }
