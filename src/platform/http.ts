@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { activityRoutes } from '../activity/routes.ts';
+import { agreementRoutes } from '../agreements/routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   const incidentRecords = coreIncidentAccess(deps.db);
   await app.register(evidenceRoutes(deps, incidentRecords));
   await app.register(exportRoutes(deps, incidentRecords));
+  await app.register(agreementRoutes(deps));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

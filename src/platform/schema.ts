@@ -219,6 +219,72 @@ export interface FilterNodesTable {
   removed_at: Timestamp | null;
 }
 
+/** Acceptable Use Agreements (migrations/0013_agreements.sql). */
+export interface AgreementTemplatesTable {
+  id: string;
+  school_id: string;
+  key: string;
+  name: string;
+  body: string;
+  audience: Json;
+  parent_may_sign: boolean;
+  active: boolean;
+  current_version_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AgreementVersionsTable {
+  id: string;
+  school_id: string;
+  template_id: string;
+  number: number;
+  title: string;
+  body: string;
+  html: string;
+  text_sha256: string;
+  published_at: Timestamp;
+  published_by: string | null;
+}
+
+export interface AgreementSignaturesTable {
+  id: string;
+  school_id: string;
+  version_id: string;
+  person_id: string;
+  signed_by: string | null;
+  method: 'online' | 'parent' | 'paper';
+  typed_name: string;
+  signed_at: Timestamp;
+  text_sha256: string;
+  ip: string | null;
+  user_agent: string | null;
+  recorded_by: string | null;
+  recorded_at: Timestamp | null;
+  paper_location: string | null;
+}
+
+export interface AgreementSettingsTable {
+  school_id: string;
+  year_starts: string;
+  gating: boolean;
+  joiner_grace_days: number;
+  version_grace_days: number;
+  year_grace_days: number;
+  updated_at: Timestamp;
+}
+
+export interface AgreementRemindersTable {
+  id: string;
+  school_id: string;
+  sent_at: Timestamp;
+  sent_by: string | null;
+  person_id: string;
+  recipient_id: string | null;
+  to_address: string;
+  template_id: string;
+}
+
 /** migrations/0009_mail_outbox.sql */
 export interface MailOutboxTable {
   id: string;
@@ -421,6 +487,11 @@ export interface Database {
   ip_sessions: IpSessionsTable;
   identity_settings: IdentitySettingsTable;
   filter_nodes: FilterNodesTable;
+  agreement_templates: AgreementTemplatesTable;
+  agreement_versions: AgreementVersionsTable;
+  agreement_signatures: AgreementSignaturesTable;
+  agreement_settings: AgreementSettingsTable;
+  agreement_reminders: AgreementRemindersTable;
   mail_outbox: MailOutboxTable;
   monitoring_settings: MonitoringSettingsTable;
   monitoring_phrases: MonitoringPhrasesTable;

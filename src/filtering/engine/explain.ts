@@ -51,6 +51,7 @@ const BECAUSE: Record<ReasonCode, (f: Facts) => string> = {
   safesearch: (f) => `${f.host} is ${f.engine}, which is always sent to its safe version (${f.target})`,
   default: (f) => `${f.host} is not in any category or rule this policy acts on, so the policy's default (${f.defaultAction}) applies`,
   invalid_request: () => 'the address could not be understood, and the filter blocks any request it cannot read',
+  agreement_required: () => 'the person has not yet signed their Acceptable Use Agreement, so only the sign page can be opened',
 };
 
 /** Sentences explaining `decision`, most important first. */

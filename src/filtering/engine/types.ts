@@ -22,7 +22,8 @@ export type ReasonCode =
   | 'category'               // the action the policy sets for a matched category (a schedule may change it)
   | 'safesearch'             // a search engine rewritten to its safe form
   | 'default'                // nothing matched: the policy's default action
-  | 'invalid_request';       // the host or URL could not be understood; treated by the policy's default for pupils
+  | 'invalid_request'        // the host or URL could not be understood; treated by the policy's default for pupils
+  | 'agreement_required';    // set by the front-ends, not the engine: the person must sign their agreement first (R6.4)
 
 export interface CategoryDef {
   /** Stable id, e.g. 'gambling'. */

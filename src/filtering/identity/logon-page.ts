@@ -48,8 +48,14 @@ export function logonFormPage(v: LogonView): string {
 <p><small>Using a shared or school device? Log off when you have finished, so the next person is not using the internet as you.</small></p>`);
 }
 
-export function loggedOnPage(v: { username: string; expiresAt: Date; returnTo?: string; csrf: string; timeZone: string; justNow: boolean }): string {
-  const next = v.returnTo ? `<p><a href="${escapeHtml(v.returnTo)}">Continue to ${escapeHtml(shorten(v.returnTo))}</a></p>` : '';
+export function loggedOnPage(v: { username: string; expiresAt: Date; returnTo?: string; csrf: string; timeZone: string; justNow: boolean; signPath?: string }): string {
+  let next = v.returnTo ? `<p><a href="${escapeHtml(v.returnTo)}">Continue to ${escapeHtml(shorten(v.returnTo))}</a></p>` : '';
+  if (v.signPath) {
+    // R6.4: the internet opens once the person has signed their Acceptable Use Agreement
+    const sign = `${v.signPath}${v.returnTo ? `?return=${encodeURIComponent(v.returnTo)}` : ''}`;
+    next = `<p class="alert" role="alert">Before you can use the internet, read and sign the school's Acceptable Use Agreement.</p>
+<p><a href="${escapeHtml(sign)}">Read and sign the agreement</a></p>`;
+  }
   return page('Logged on', `<h1>${v.justNow ? 'You are logged on' : 'This device is logged on'}</h1>
 <p class="ok" role="status">This device is logged on as <strong>${escapeHtml(v.username)}</strong> until ${until(v.expiresAt, v.timeZone)}.</p>${next}
 <form method="post" action="/logon/end">

@@ -8,6 +8,7 @@ import { publicUrlOf } from '../../config.ts';
 import type { AppDeps, ServiceContext } from '../../platform/context.ts';
 import { AppError, errorSchema } from '../../platform/errors.ts';
 import { actorOf } from '../../platform/http.ts';
+import { SIGN_PATH } from '../../agreements/gate.ts';
 import { loggedOffPage, loggedOnPage, logonFormPage, safeReturn } from './logon-page.ts';
 import { proxyPac } from './pac.ts';
 import { identityServiceFor, type RangeInput } from './service.ts';
@@ -61,13 +62,14 @@ export function identityRoutes(deps: AppDeps) {
     });
 
     const formPost = { config: { access: 'public' as const }, schema: { hide: true } };
+    const signPathFor = (personId: string | undefined) => (personId && identity.agreementRequired(personId) ? SIGN_PATH : undefined);
 
     app.get('/logon', formPost, async (req, reply) => {
       await identity.ready();
       const csrf = formToken(req, reply);
       const returnTo = safeReturn((req.query as Record<string, unknown>).return);
       const session = identity.sessionOf(req.ip);
-      if (session) return html(reply, 200, loggedOnPage({ username: session.identity.username ?? '', expiresAt: new Date(session.expiresAt), returnTo, csrf, timeZone, justNow: false }));
+      if (session) return html(reply, 200, loggedOnPage({ username: session.identity.username ?? '', expiresAt: new Date(session.expiresAt), returnTo, csrf, timeZone, justNow: false, signPath: signPathFor(session.identity.personId) }));
       return html(reply, 200, logonFormPage({ csrf, returnTo, timeZone }));
     });
 
@@ -79,7 +81,7 @@ export function identityRoutes(deps: AppDeps) {
       if (!body.csrf || body.csrf !== req.cookies[CSRF_COOKIE]) return again(403, 'This form has expired. Please type your username and password again.');
       if (!body.username?.trim() || !body.password) return again(400, 'Type your username and your password, then choose Log on.');
       const result = await identity.logOnDevice({ username: body.username.slice(0, 100), password: body.password.slice(0, 200), ip: req.ip, userAgent: req.headers['user-agent'] });
-      if (result.ok) return html(reply, 200, loggedOnPage({ username: result.person.username, expiresAt: result.expiresAt!, returnTo, csrf, timeZone, justNow: true }));
+      if (result.ok) return html(reply, 200, loggedOnPage({ username: result.person.username, expiresAt: result.expiresAt!, returnTo, csrf, timeZone, justNow: true, signPath: signPathFor(result.person.personId) }));
       if (result.reason === 'throttled') {
         reply.header('retry-after', Math.ceil((result.retryAfterMs ?? 60_000) / 1000));
         return again(429, `Too many wrong log-on attempts from this device. Wait ${Math.ceil((result.retryAfterMs ?? 60_000) / 60_000)} minutes and try again.`);

@@ -17,6 +17,7 @@ import * as store from './store.ts';
 import { IdentityTable, type IdentityChange, type IdentitySettings, type IdentityTableData, type RangeEntry, type SessionEntry } from './table.ts';
 import type { ClientIdentity } from './types.ts';
 import { isRole } from '../../directory/types.ts';
+import { agreementGateFor } from '../../agreements/gate.ts';
 
 export interface RangeInput { cidr: string; name: string; kind: 'range' | 'device'; groupIds: string[]; note?: string }
 
@@ -37,6 +38,8 @@ export class IdentityService implements IdentitySource {
   private readonly listeners = new Set<(change: IdentityChange) => void>();
   private readonly checker: CredentialChecker;
   private sweeper: NodeJS.Timeout | undefined;
+  /** People who existed at the last agreements refresh (a proxy-authenticated joiner triggers another). */
+  private knownToGate = new Set<string>();
 
   constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock'>) {
     this.checker = new CredentialChecker(deps.db, deps.clock);
@@ -84,7 +87,10 @@ export class IdentityService implements IdentitySource {
 
   async checkProxyCredentials(header: string, ip: string): Promise<CredentialResult> {
     const result = await this.checker.checkHeader(header, plainAddress(ip));
-    if (result.ok) this.table?.rememberPerson(result.person);
+    if (result.ok) {
+      this.table?.rememberPerson(result.person);
+      if (!this.knownToGate.has(result.person.personId)) await this.refreshAgreements().catch(() => undefined);
+    }
     return result;
   }
 
@@ -102,6 +108,7 @@ export class IdentityService implements IdentitySource {
       await appendAudit(tx, { id: person.personId, label: person.username, ip, schoolId: person.schoolId },
         { action: 'identity.web_logon', entityType: 'person', entityId: person.personId, details: { until: expiresAt.toISOString() } }, now);
     });
+    await this.refreshAgreements(); // a joiner created since the last refresh must sign before browsing
     this.setSession(ip, { ip, expiresAt: expiresAt.getTime(), identity: { ...person, source: 'web-logon' } });
     return { ...result, expiresAt };
   }
@@ -121,6 +128,29 @@ export class IdentityService implements IdentitySource {
 
   sessionOf(ip: string): SessionEntry | undefined {
     return this.table?.sessionOf(ip);
+  }
+
+  /** True when the person must sign an Acceptable Use Agreement before browsing (the sign page, the log-on page). */
+  agreementRequired(personId: string): boolean {
+    return this.table?.agreementRequired(personId) ?? false;
+  }
+
+  /**
+   * Works out again who must sign an Acceptable Use Agreement (R6.4) and tells the front-ends when it changed: after
+   * a signature (in force at the next request), at each log-on, and every sweep (grace periods end, school years
+   * start, people join).
+   */
+  async refreshAgreements(): Promise<void> {
+    if (!this.table) return;
+    const schoolId = this.table.schoolId;
+    if (!schoolId) return;
+    const gate = await agreementGateFor(this.deps.db, schoolId, this.deps.clock.now());
+    this.knownToGate = new Set(await store.activePersonIds(this.deps.db, schoolId));
+    const before = this.table.toData().agreements;
+    if (before && before.signPath === gate.signPath && before.mustSign.join() === gate.mustSign.join()) return;
+    const change: IdentityChange = { kind: 'agreements', gate };
+    this.table.apply(change);
+    this.notify(change);
   }
 
   async listSessions(ctx: ServiceContext) {
@@ -206,9 +236,12 @@ export class IdentityService implements IdentitySource {
       ? await Promise.all([store.loadSettings(db, schoolId), store.listRanges(db, schoolId), store.activeSessions(db, schoolId, now)])
       : [undefined, [], []];
     const groups = await store.groupIdsOfPeople(db, sessions.map((s) => s.personId));
+    const agreements = school ? await agreementGateFor(db, schoolId, now) : undefined;
+    if (school) this.knownToGate = new Set(await store.activePersonIds(db, schoolId));
     const data: IdentityTableData = {
       schoolId, settings: settings ?? { unidentified: 'fallback', logonMinutes: 480 },
       ranges: ranges.map(({ note: _note, ...r }) => r),
+      ...(agreements ? { agreements } : {}),
       sessions: sessions.map((s) => ({
         ip: s.ip, expiresAt: s.expiresAt.getTime(),
         identity: { schoolId, personId: s.personId, username: s.username, groupIds: groups.get(s.personId) ?? [], source: 'web-logon' },
@@ -225,6 +258,7 @@ export class IdentityService implements IdentitySource {
     const now = this.deps.clock.now();
     await store.deleteExpiredSessions(this.deps.db, now);
     for (const s of this.table.toData().sessions) if (s.expiresAt <= now.getTime()) this.setSession(s.ip, null);
+    await this.refreshAgreements();
   }
 
   private setSession(ip: string, session: SessionEntry | null): void {

@@ -108,3 +108,9 @@ export async function accountForCheck(db: Db, username: string): Promise<Account
     .where('p.username', '=', username.trim().toLowerCase()).executeTakeFirst();
   return r && { personId: r.id, schoolId: r.school_id, username: r.username, status: r.status, passwordHash: r.password_hash ?? null, lockedUntil: r.locked_until ? new Date(r.locked_until) : null };
 }
+
+/** Ids of the school's active people (to notice a joiner not yet in the agreements gate). */
+export async function activePersonIds(db: Db, schoolId: string): Promise<string[]> {
+  const rows = await db.selectFrom('people').select('id').where('school_id', '=', schoolId).where('status', '=', 'active').execute();
+  return rows.map((r) => r.id);
+}

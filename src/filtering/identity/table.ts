@@ -50,11 +50,17 @@ export interface IdentityTableData {
   settings: IdentitySettings;
   ranges: RangeEntry[];
   sessions: SessionEntry[];
+  /** People held back until they sign their Acceptable Use Agreement (R6.4); absent: nobody. */
+  agreements?: AgreementGateData;
 }
+
+/** Published by the agreements module (src/agreements/gate.ts): who must sign, and where. */
+export interface AgreementGateData { mustSign: string[]; signPath: string }
 
 export type IdentityChange =
   | { kind: 'table'; data: IdentityTableData }
-  | { kind: 'session'; ip: string; session: SessionEntry | null };
+  | { kind: 'session'; ip: string; session: SessionEntry | null }
+  | { kind: 'agreements'; gate: AgreementGateData };
 
 interface CompiledRange { range: AddressRange; identity: ClientIdentity }
 
@@ -65,6 +71,7 @@ export class IdentityTable {
   private ranges: CompiledRange[] = [];
   private sessions = new Map<string, SessionEntry>();
   private people = new Map<string, PersonIdentity>();
+  private mustSign = new Set<string>();
   private unidentified!: ClientIdentity;
   /** Address → range or unidentified answer; most requests come from a few thousand addresses. */
   private byAddress = new Map<string, ClientIdentity>();
@@ -84,6 +91,11 @@ export class IdentityTable {
 
   apply(change: IdentityChange): void {
     if (change.kind === 'table') return this.load(change.data);
+    if (change.kind === 'agreements') {
+      this.data = { ...this.data, agreements: change.gate };
+      this.mustSign = new Set(change.gate.mustSign);
+      return;
+    }
     if (change.session) this.sessions.set(change.ip, change.session);
     else this.sessions.delete(change.ip);
   }
@@ -109,6 +121,13 @@ export class IdentityTable {
     }
     return known;
   }
+
+  /** True when the person must sign their Acceptable Use Agreement before browsing (R6.4). */
+  agreementRequired(personId: string | undefined): boolean {
+    return personId !== undefined && this.mustSign.has(personId);
+  }
+
+  get signPath(): string { return this.data.agreements?.signPath ?? '/agreements/sign'; }
 
   /** True when the address has a log-on session (the log-on page shows "log off" then). */
   sessionOf(ip: string): SessionEntry | undefined {
@@ -137,6 +156,7 @@ export class IdentityTable {
     // most specific first, so a device inside a range is found before the range
     this.ranges = compiled.sort((a, b) => b.range.prefix - a.range.prefix);
     this.sessions = new Map(data.sessions.map((s) => [plainAddress(s.ip), s]));
+    this.mustSign = new Set(data.agreements?.mustSign ?? []);
     this.byAddress.clear();
   }
 }

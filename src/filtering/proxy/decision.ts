@@ -16,12 +16,15 @@ import type { ProxyRuntime } from './runtime.ts';
 export type ClientAnswer =
   | { kind: 'identified'; identity: ClientIdentity }
   | { kind: 'proxy-auth' }
-  | { kind: 'logon' };
+  | { kind: 'logon' }
+  /** Known, but must sign their Acceptable Use Agreement first (R6.4): only the Osprey server is reachable. */
+  | { kind: 'agreement'; identity: ClientIdentity };
 
 export const clientAddress = (req: IncomingMessage) => plainAddress(req.socket.remoteAddress ?? '');
 
 /** Calls `then` with the answer, at once unless a new Proxy-Authorization header needs checking. */
-export function identifyClient(rt: ProxyRuntime, req: IncomingMessage, ip: string, exempt: boolean, then: (answer: ClientAnswer) => void): void {
+export function identifyClient(rt: ProxyRuntime, req: IncomingMessage, ip: string, exempt: boolean, answer: (answer: ClientAnswer) => void): void {
+  const then = (a: ClientAnswer) => answer(a.kind === 'identified' && !exempt && rt.identity.agreementRequired(a.identity.personId) ? { kind: 'agreement', identity: a.identity } : a);
   const header = req.headers['proxy-authorization'];
   if (header) {
     const known = rt.auth.lookup(header, Date.now());
@@ -43,6 +46,9 @@ export function identifyClient(rt: ProxyRuntime, req: IncomingMessage, ip: strin
 export function snapshotOf(rt: ProxyRuntime, identity: ClientIdentity): Snapshot | undefined {
   return rt.snapshotFor(identity.schoolId) ?? rt.snapshotFor(rt.identity.schoolId);
 }
+
+/** What the activity log records for a request held back until the person signs their agreement (R6.4). */
+export const AGREEMENT_DECISION: Decision = { action: 'block', reason: 'agreement_required', policyId: 'agreements' };
 
 const SEVERITY: Record<Decision['action'], number> = { allow: 0, safesearch: 0, monitor: 1, warn: 2, block: 3 };
 

@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { decide, splitUrl, type Decision, type DecisionRequest, type Snapshot } from '../engine/index.ts';
 import type { ClientIdentity } from '../identity/types.ts';
-import { activityEvent, clientAddress, identifyClient, pageFacts, snapshotOf, warningAcknowledged } from './decision.ts';
+import { AGREEMENT_DECISION, activityEvent, clientAddress, identifyClient, pageFacts, snapshotOf, warningAcknowledged } from './decision.ts';
 import { grantSite, grantSubject } from './grants.ts';
 import { countHeader, forwardHeaders, viaHasLoop } from './headers.ts';
 import { blockPage, messagePage, warnPage } from './pages.ts';
@@ -75,6 +75,7 @@ export function handleRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serve
       return sendPage(res, 407, messagePage('Log on to use the internet', ['Osprey, the school\'s web filter, needs your school username and password. Your browser should ask for them.']), PROXY_AUTH_CHALLENGE);
     }
     if (answer.kind === 'logon') return redirectToLogon(rt, req, res, target);
+    if (answer.kind === 'agreement') return redirectToSign(rt, req, res, target, answer.identity, ip);
     if (toPortal) return forward(rt, req, res, target, null, ['X-Forwarded-For', ip]);
     decideAndAct(rt, req, res, target, answer.identity, ip);
   });
@@ -87,6 +88,20 @@ function redirectToLogon(rt: ProxyRuntime, req: IncomingMessage, res: ServerResp
     return sendPage(res, 302, messagePage('Log on to use the internet', [`Log on at ${logon.toString()} first.`]), ['Location', logon.toString()]);
   }
   refuse(res, 403, 'Log on to use the internet', `Log on at ${logon.toString()} first, then try again.`);
+}
+
+/** R6.4: someone who has not signed their Acceptable Use Agreement is sent to sign it; nothing else is fetched. */
+function redirectToSign(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, target: Target, identity: ClientIdentity, ip: string): void {
+  const sign = new URL(rt.identity.signPath, rt.settings.portalUrl ?? 'http://osprey.invalid');
+  sign.searchParams.set('return', target.url);
+  rt.activity.emit(activityEvent(rt, { identity, ip, host: target.host, url: target.url, decision: AGREEMENT_DECISION, time: Date.now() }));
+  const words = rt.settings.portalUrl
+    ? `Before you use the internet, read and sign the school's Acceptable Use Agreement at ${sign.toString()}.`
+    : 'Before you use the internet, read and sign the school\'s Acceptable Use Agreement. Ask your teacher how.';
+  if ((req.method === 'GET' || req.method === 'HEAD') && rt.settings.portalUrl) {
+    return sendPage(res, 302, messagePage('Sign the Acceptable Use Agreement', [words]), ['Location', sign.toString()]);
+  }
+  refuse(res, 403, 'Sign the Acceptable Use Agreement', words);
 }
 
 function decideAndAct(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, target: Target, identity: ClientIdentity, ip: string): void {

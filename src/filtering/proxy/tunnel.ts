@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { normaliseHost } from '../engine/index.ts';
 import type { ClientIdentity } from '../identity/types.ts';
-import { activityEvent, clientAddress, decideHosts, identifyClient, snapshotOf, warningAcknowledged } from './decision.ts';
+import { AGREEMENT_DECISION, activityEvent, clientAddress, decideHosts, identifyClient, snapshotOf, warningAcknowledged } from './decision.ts';
 import { countHeader } from './headers.ts';
 import { connectRefusalText } from './pages.ts';
 import type { ProxyRuntime } from './runtime.ts';
@@ -51,6 +51,11 @@ export function handleConnect(rt: ProxyRuntime, req: IncomingMessage, socket: So
     }
     if (answer.kind === 'logon') {
       return respondRaw(socket, 403, 'Forbidden', `Log on at ${new URL('/logon', rt.settings.portalUrl)} first, then try again.\n`);
+    }
+    if (answer.kind === 'agreement') {
+      rt.activity.emit(activityEvent(rt, { identity: answer.identity, ip, host: authority.host, decision: AGREEMENT_DECISION, time: Date.now() }));
+      const where = rt.settings.portalUrl ? ` at ${new URL(rt.identity.signPath, rt.settings.portalUrl)}` : '';
+      return respondRaw(socket, 403, 'Forbidden', `Read and sign the school's Acceptable Use Agreement${where} before you use the internet.\n`);
     }
     const literal = isIP(authority.host) !== 0;
     if (literal) return void tunnelByServerName(rt, socket, head, authority, answer.identity, ip);

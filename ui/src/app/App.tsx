@@ -1,6 +1,11 @@
 /** Which page to show for the current address, and who may see it. */
 import { useEffect, type ReactNode } from 'react';
 import { ActivityPage } from '../activity/ActivityPage.tsx';
+import { AgreementsPage } from '../agreements/AgreementsPage.tsx';
+import { CoveragePage } from '../agreements/CoveragePage.tsx';
+import { SignedPage } from '../agreements/SignedPage.tsx';
+import { SignPage } from '../agreements/SignPage.tsx';
+import { TemplatePage } from '../agreements/TemplatePage.tsx';
 import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
@@ -54,6 +59,11 @@ const ROUTES: Route[] = [
   { pattern: '/incidents/sanctions', permission: 'sanctions.manage', render: () => <SanctionsPage /> },
   { pattern: '/incidents/people/:id', permission: 'incidents.read', render: (p) => <ChronologyPage key={p.id} id={p.id} /> },
   { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
+  { pattern: '/agreements/sign', render: () => <SignPage /> },
+  { pattern: '/agreements/signed/:id', render: (p) => <SignedPage key={p.id} id={p.id} /> },
+  { pattern: '/agreements', permission: 'agreements.read', render: () => <AgreementsPage /> },
+  { pattern: '/agreements/coverage', permission: 'agreements.read', render: () => <CoveragePage /> },
+  { pattern: '/agreements/templates/:id', permission: 'agreements.read', render: (p) => <TemplatePage key={p.id} id={p.id} /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -83,7 +93,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/incidents/:id', '/incidents/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/incidents/:id', '/incidents/people/:id', '/agreements/signed/:id', '/agreements/templates/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }

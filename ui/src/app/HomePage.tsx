@@ -1,5 +1,6 @@
 /** Home: a greeting, the areas this person can use, and for governors the directory report. */
 import { Paper, SimpleGrid, Stack, Text, Title, UnstyledButton } from '@mantine/core';
+import { PendingAgreementsCard } from '../agreements/PendingAgreementsCard.tsx';
 import { DirectoryReport } from '../reports/DirectoryReport.tsx';
 import { useMe } from './auth.tsx';
 import { greeting } from './format.ts';
@@ -10,6 +11,7 @@ import type { Permission } from './types.ts';
 const AREAS: { to: string; title: string; text: string; permission: Permission }[] = [
   { to: '/people', title: 'People & groups', text: 'Find staff, pupils, parents and carers; see their roles, classes and accounts.', permission: 'people.read' },
   { to: '/people/import', title: 'Import people', text: 'Bring people in from your school information system, checking the changes first.', permission: 'people.import' },
+  { to: '/agreements', title: 'Acceptable Use Agreements', text: 'Agreements for each role, who has signed this school year, and reminders.', permission: 'agreements.read' },
   { to: '/audit', title: 'Audit log', text: 'See who did what and when, and check the log has not been altered.', permission: 'audit.read' },
   { to: '/reports', title: 'Reports', text: 'Numbers for leaders and governors, and the roles register.', permission: 'reports.read' },
 ];
@@ -26,6 +28,7 @@ export function HomePage() {
         <Title order={1} fz={30}>{greeting()}, {me.person.givenName}</Title>
         <Text c="dimmed" mt={4}>Welcome to Osprey at {me.school.name}.{me.person.roleLabels.length > 0 && ` You are logged in as ${me.person.roleLabels.join(', ')}.`}</Text>
       </div>
+      <PendingAgreementsCard />
       {areas.length > 0 && !isGovernor && (
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="md">
           {areas.map((a) => (

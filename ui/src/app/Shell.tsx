@@ -18,6 +18,8 @@ export const NAV: NavItem[] = [
   { label: 'Activity', to: '/activity', permission: 'activity.read', active: (p) => p.startsWith('/activity') },
   { label: 'Incidents', to: '/incidents', active: (p) => p.startsWith('/incidents') && p !== '/incidents/report' },
   { label: 'Report a concern', to: '/incidents/report', active: (p) => p === '/incidents/report' },
+  { label: 'Agreements', to: '/agreements', permission: 'agreements.read', active: (p) => p.startsWith('/agreements') && p !== '/agreements/sign' },
+  { label: 'Sign agreements', to: '/agreements/sign', active: (p) => p === '/agreements/sign' },
   { label: 'Audit log', to: '/audit', permission: 'audit.read', active: (p) => p.startsWith('/audit') },
   { label: 'Reports', to: '/reports', permission: 'reports.read', active: (p) => p.startsWith('/reports') },
 ];
