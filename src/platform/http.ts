@@ -9,6 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { activityRoutes } from '../activity/routes.ts';
+import { consentRoutes } from '../agreements/consent-routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(sourceRoutes(deps));
   await app.register(whyRoutes(deps));
   await app.register(identityRoutes(deps));
+  await app.register(consentRoutes(deps));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });
