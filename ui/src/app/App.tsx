@@ -3,6 +3,9 @@ import { useEffect, type ReactNode } from 'react';
 import { ActivityPage } from '../activity/ActivityPage.tsx';
 import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
+import { ConsentCheckPage } from '../consents/ConsentCheckPage.tsx';
+import { FamilyPage } from '../consents/FamilyPage.tsx';
+import { PupilConsentsPage } from '../consents/PupilConsentsPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { SetupPage } from '../auth/SetupPage.tsx';
@@ -44,6 +47,9 @@ const ROUTES: Route[] = [
   { pattern: '/filtering/changes', permission: 'filtering.read', render: () => <ChangesPage /> },
   { pattern: '/filtering/policies/:id', permission: 'filtering.read', render: (p) => <PolicyPage key={p.id} id={p.id} /> },
   { pattern: '/devices', permission: 'identity.manage', render: () => <DevicesPage /> },
+  { pattern: '/consents', permission: 'consents.check', render: () => <ConsentCheckPage /> },
+  { pattern: '/consents/pupils/:id', permission: 'consents.manage', render: (p) => <PupilConsentsPage key={p.id} id={p.id} /> },
+  { pattern: '/family', render: () => <FamilyPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -70,10 +76,13 @@ export function App() {
     return <Shell restricted><ChangePasswordPage forced /></Shell>;
   }
 
+  // A parent or carer with nothing else to manage lands on their children's page.
+  if (path === '/' && me.person.roles.includes('parent') && me.permissions.length === 0) return <Redirect to="/family" />;
+
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/consents/pupils/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }
