@@ -12,6 +12,7 @@ import { addFilterNode, listFilterNodes, removeFilterNode } from './filternode/t
 import { loadDemoSchool } from './directory/demo-load.ts';
 import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';
 import { runWhy, WHY_HELP } from './filtering/why-cli.ts';
+import { CONSENT_HELP, runConsentCommand } from './agreements/consent-cli.ts';
 import { runImportSquidGuard, runSquidHelper, SQUIDGUARD_HELP } from './filtering/squidguard/cli.ts';
 import { importPeople, type ImportOutcome } from './directory/service.ts';
 import { verifyAuditChain } from './platform/audit.ts';
@@ -38,6 +39,7 @@ Commands:
   lists update          Fetch the web lists that are due.
   why --url URL         Explain what the filter does with a web address, and why (--batch for JSON lines).
   import squidguard F   Turn a squidGuard configuration into Osprey list sources and policies (--dry-run first).
+  consent check         May this pupil's photo be used for this? (--pupil NAME --use website); exit 0 yes, 1 no.
   squid-helper          Answer an existing Squid as squidGuard does (URL-rewrite helper on stdin/stdout).
   filter-node           Run the web proxy and DNS resolver on another machine, from this server's policies
                         (--control-plane URL --token-file FILE); "filter-node add --name NAME" makes its token.
@@ -52,6 +54,7 @@ const HELP: Record<string, string> = {
   ...LISTS_HELP,
   ...SQUIDGUARD_HELP,
   why: WHY_HELP,
+  consent: CONSENT_HELP,
   serve: `Usage: osprey serve [--demo]
 
 Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080), the filtering web proxy on
@@ -352,6 +355,16 @@ async function main(argv: string[]): Promise<number> {
 
   if (sub === 'why') {
     return withDatabase(config, (h) => runWhy(args, { db: h.db, clock: systemClock, dataDir: config.dataDir, timeZone: config.timeZone }, { stdin: process.stdin, out }));
+  }
+
+  if (sub === 'consent') {
+    // Exit codes 0 (yes) and 1 (no) are the answer, so a failure to answer is 2, never 1.
+    try {
+      return await withDatabase(config, (h) => runConsentCommand(args, { db: h.db, clock: systemClock, timeZone: config.timeZone }, { out, err }));
+    } catch (e) {
+      err(e instanceof AppError ? e.message : `The consent could not be checked: ${(e as Error)?.message ?? e}`);
+      return 2;
+    }
   }
 
   if (sub === 'audit verify') {

@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { activityRoutes } from '../activity/routes.ts';
 import { agreementRoutes } from '../agreements/routes.ts';
+import { consentRoutes } from '../agreements/consent-routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(evidenceRoutes(deps, incidentRecords));
   await app.register(exportRoutes(deps, incidentRecords));
   await app.register(agreementRoutes(deps));
+  await app.register(consentRoutes(deps));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

@@ -465,6 +465,37 @@ export interface SanctionsMatrixTable {
   updated_at: Timestamp;
   updated_by: string;
 }
+/** migrations/0014_media_consents.sql */
+export interface MediaConsentDecisionsTable {
+  id: string;
+  seq: ColumnType<number, never, never>;
+  school_id: string;
+  pupil_id: string;
+  use: string;
+  decision: 'given' | 'refused' | 'withdrawn';
+  parent_id: string;
+  parent_name: string;
+  channel: 'online' | 'paper';
+  recorded_by: string | null;
+  recorded_by_name: string;
+  recorded_at: Timestamp;
+  form_dated: ColumnType<string | null, string | null | undefined, never>;
+  form_kept_at: string | null;
+  note: ColumnType<string, string | undefined, never>;
+}
+
+export interface ParentalResponsibilityRecordsTable {
+  id: string;
+  seq: ColumnType<number, never, never>;
+  school_id: string;
+  parent_id: string;
+  pupil_id: string;
+  has_responsibility: boolean;
+  note: ColumnType<string, string | undefined, never>;
+  recorded_by: string | null;
+  recorded_by_name: string;
+  recorded_at: Timestamp;
+}
 
 export interface Database {
   schools: SchoolsTable;
@@ -510,5 +541,7 @@ export interface Database {
   incident_evidence: IncidentEvidenceTable;
   incident_retention_bases: IncidentRetentionBasesTable;
   incident_legal_holds: IncidentLegalHoldsTable;
+  media_consent_decisions: MediaConsentDecisionsTable;
+  parental_responsibility_records: ParentalResponsibilityRecordsTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }

@@ -8,6 +8,9 @@ import { SignPage } from '../agreements/SignPage.tsx';
 import { TemplatePage } from '../agreements/TemplatePage.tsx';
 import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
+import { ConsentCheckPage } from '../consents/ConsentCheckPage.tsx';
+import { FamilyPage } from '../consents/FamilyPage.tsx';
+import { PupilConsentsPage } from '../consents/PupilConsentsPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
 import { SetupPage } from '../auth/SetupPage.tsx';
@@ -64,6 +67,9 @@ const ROUTES: Route[] = [
   { pattern: '/agreements', permission: 'agreements.read', render: () => <AgreementsPage /> },
   { pattern: '/agreements/coverage', permission: 'agreements.read', render: () => <CoveragePage /> },
   { pattern: '/agreements/templates/:id', permission: 'agreements.read', render: (p) => <TemplatePage key={p.id} id={p.id} /> },
+  { pattern: '/consents', permission: 'consents.check', render: () => <ConsentCheckPage /> },
+  { pattern: '/consents/pupils/:id', permission: 'consents.manage', render: (p) => <PupilConsentsPage key={p.id} id={p.id} /> },
+  { pattern: '/family', render: () => <FamilyPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {
@@ -90,10 +96,14 @@ export function App() {
     return <Shell restricted><ChangePasswordPage forced /></Shell>;
   }
 
+  // A parent or carer with nothing else to manage lands on their children's page.
+  if (path === '/' && me.person.roles.includes('parent') && me.permissions.length === 0) return <Redirect to="/family" />;
+
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/incidents/:id', '/incidents/people/:id', '/agreements/signed/:id', '/agreements/templates/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    // Every `:id` in a route is a record's UUID, so '/incidents/report' is never taken for an incident's id.
+    if (params.id !== undefined && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }

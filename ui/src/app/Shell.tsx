@@ -7,7 +7,7 @@ import { FlashOutlet, useFlash } from './flash.tsx';
 import { Link, linkProps, useLocation } from './router.tsx';
 import type { Permission } from './types.ts';
 
-interface NavItem { label: string; to: string; permission?: Permission; active(path: string): boolean }
+interface NavItem { label: string; to: string; permission?: Permission; role?: string; active(path: string): boolean }
 
 export const NAV: NavItem[] = [
   { label: 'Home', to: '/', active: (p) => p === '/' },
@@ -22,6 +22,8 @@ export const NAV: NavItem[] = [
   { label: 'Sign agreements', to: '/agreements/sign', active: (p) => p === '/agreements/sign' },
   { label: 'Audit log', to: '/audit', permission: 'audit.read', active: (p) => p.startsWith('/audit') },
   { label: 'Reports', to: '/reports', permission: 'reports.read', active: (p) => p.startsWith('/reports') },
+  { label: 'Photo consent', to: '/consents', permission: 'consents.check', active: (p) => p.startsWith('/consents') },
+  { label: 'My children', to: '/family', role: 'parent', active: (p) => p === '/family' },
 ];
 
 export function Logo({ size = 30 }: { size?: number }) {
@@ -76,7 +78,7 @@ function LogOutButton() {
 export function Shell({ children, restricted = false }: { children: ReactNode; restricted?: boolean }) {
   const me = useMe();
   const { path } = useLocation();
-  const items = NAV.filter((n) => !n.permission || me.permissions.includes(n.permission));
+  const items = NAV.filter((n) => (!n.permission || me.permissions.includes(n.permission)) && (!n.role || me.person.roles.includes(n.role)));
   const fullName = `${me.person.givenName} ${me.person.familyName}`;
   const needsTwoStep = !restricted && me.mfa.required && !me.mfa.enrolled && path !== '/account/two-step';
 

@@ -1,0 +1,125 @@
+/**
+ * On a phone: a parent logs in, sees their child's photo consents and withdraws consent for the school website.
+ * The consent check for that pupil and "website" then answers no with the withdrawal's date, through the API and
+ * through `osprey consent check` (exit code 1).
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { waitFor } from '../fixtures/proxy/harness.ts';
+import { ospreyEnv, REPO, scratchDatabase, stopped } from '../helpers/serve.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath } from './server.ts';
+
+let child: ChildProcess | undefined;
+let browser: Browser | undefined;
+let output = '';
+const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-consents-'));
+let database: Awaited<ReturnType<typeof scratchDatabase>>;
+let env: NodeJS.ProcessEnv;
+
+async function stopServer() {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    await stopped(child);
+  }
+}
+
+before(async () => {
+  requireBuiltUi();
+  database = await scratchDatabase('osprey_e2e_consents');
+  // The web interface only: this story needs no proxy. The data folder is ours, so the command line can use it after.
+  env = ospreyEnv(dataDir, database?.url, { OSPREY_FRONT_ENDS: 'none' });
+  child = spawn(process.execPath, ['bin/osprey.js', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => { output += s; });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => { output += s; });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer();
+  await database?.drop().catch(() => undefined);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('a parent withdraws website consent on a phone; the check then says no, with the date', { timeout: 120_000 }, async () => {
+  const started = await waitFor('Osprey to print its set-up link', () => {
+    if (child!.exitCode !== null) throw new Error(`osprey serve stopped:\n${output}`);
+    const url = /Osprey is running at (\S+)/.exec(output)?.[1];
+    const setupUrl = /(https?:\/\/\S+\/setup\?token=\S+)/.exec(output)?.[1];
+    return url && setupUrl ? { url: url.replace('//localhost:', '//127.0.0.1:'), setupUrl } : undefined;
+  }, 60_000);
+
+  // The office: set-up, the school's people, and the paper form Joy Okafor signed when Amara started school.
+  const office = new ApiClient(started.url);
+  await office.call('POST', '/api/setup', {
+    token: new URL(started.setupUrl).searchParams.get('token'), schoolName: 'Oakfield Primary School', givenName: 'Alex', familyName: 'Morgan', username: 'a.morgan', password: 'kestrel-meadow-lantern',
+  });
+  await office.logIn('a.morgan', 'kestrel-meadow-lantern');
+  await office.call('POST', '/api/import/people', { files: { 'people-50.csv': readFileSync(FIXTURE_50, 'utf8') }, dryRun: false });
+  const joy = (await office.call<{ people: { id: string }[] }>('GET', '/api/people?q=j.okafor')).people[0];
+  const amara = (await office.call<{ pupils: { id: string }[] }>('GET', '/api/consents/pupils?q=aokafor01')).pupils[0];
+  await office.call('POST', `/api/consents/pupils/${amara.id}/paper`, { parentId: joy.id, decisions: { website: true, print: true }, formDated: '2026-09-03', formKeptAt: 'Office, consent forms folder' });
+  const before = await office.call<{ allowed: boolean }>('GET', `/api/consents/check?pupil=${amara.id}&use=website`);
+  assert.equal(before.allowed, true);
+  const { temporaryPassword } = await office.call<{ temporaryPassword: string }>('POST', `/api/people/${joy.id}/account/temporary-password`);
+
+  // Joy, on her phone: log in, choose her own password, and she lands on her children's page.
+  const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  await page.goto(`${started.url}/login`);
+  await page.getByLabel('Username').fill('j.okafor');
+  await page.getByLabel(/^Password/).fill(temporaryPassword);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await waitForPath(page, '/change-password');
+  await page.getByLabel('Temporary or current password').fill(temporaryPassword);
+  await page.getByLabel(/^New password/).fill('sparrow-teapot-harbour');
+  await page.getByLabel('Type the new password again').fill('sparrow-teapot-harbour');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await waitForPath(page, '/family');
+  await see(page, 'Your children');
+  const section = page.getByRole('region', { name: 'Amara Okafor' });
+  await section.getByText('Reception').waitFor();
+
+  // One big switch per use; the website one is on (the paper form), press is off (never asked).
+  const website = section.getByRole('switch', { name: /School website/ });
+  assert.equal(await website.isChecked(), true);
+  assert.equal(await section.getByRole('switch', { name: /Press and media/ }).isChecked(), false);
+  const row = await section.locator('label', { hasText: 'School website' }).first().boundingBox();
+  assert.ok(row && row.height >= 44, `the switch's tap target is ${row?.height}px high; it should be at least 44px`);
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page fits the phone\'s width');
+
+  // Turning it off asks first; she confirms.
+  await website.tap();
+  const dialog = page.getByRole('dialog', { name: 'Withdraw consent?' });
+  await dialog.getByText(/no longer use Amara's photo or video for school website/).waitFor();
+  await dialog.getByRole('button', { name: 'Withdraw consent' }).tap();
+  await dialog.waitFor({ state: 'hidden' });
+  await see(page, /No: Joy Okafor withdrew consent for school website on \d{1,2} [A-Z][a-z]+ \d{4}\./);
+  assert.equal(await website.isChecked(), false);
+  assert.equal(await section.getByRole('switch', { name: /Printed publications/ }).isChecked(), true, 'the other uses are unchanged');
+  await section.getByRole('button', { name: /History of changes for Amara/ }).tap();
+  await section.getByRole('table', { name: 'History for Amara Okafor' }).getByText('Withdrew consent').waitFor();
+  await context.close();
+
+  // The check, through the API: no, withdrawn, on the day she did it.
+  const check = await office.call<{ allowed: boolean; reason: string; summary: string; decision: { recordedAt: string; parentName: string } }>('GET', `/api/consents/check?pupil=${amara.id}&use=website`);
+  assert.equal(check.allowed, false);
+  assert.equal(check.reason, 'withdrawn');
+  assert.equal(check.decision.parentName, 'Joy Okafor');
+  const day = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }).format(new Date(check.decision.recordedAt));
+  assert.equal(check.summary, `No: Joy Okafor withdrew consent for school website on ${day}.`);
+  assert.ok(Date.now() - Date.parse(check.decision.recordedAt) < 10 * 60_000, 'the withdrawal is dated now');
+
+  // …and through the command line, once the server has stopped (the embedded database has one user at a time).
+  await stopServer();
+  const cli = spawnSync(process.execPath, ['bin/osprey.js', 'consent', 'check', '--pupil', 'Amara Okafor', '--use', 'website'], { cwd: REPO, env, encoding: 'utf8' });
+  assert.equal(cli.status, 1, cli.stderr);
+  assert.match(cli.stdout, /^NO: Amara Okafor \(Reception\), school website\./);
+  assert.ok(cli.stdout.includes(`No: Joy Okafor withdrew consent for school website on ${day}.`), cli.stdout);
+});
