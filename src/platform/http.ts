@@ -15,6 +15,7 @@ import { filterNodeRoutes } from '../filternode/routes.ts';
 import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
 import { monitoringRoutes } from '../monitoring/routes.ts';
+import { escalateRoutes } from '../incidents/escalate-routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
@@ -165,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(identityRoutes(deps));
   await app.register(monitoringRoutes(deps));
   await app.register(incidentRoutes(deps));
+  await app.register(escalateRoutes(deps));
   // Incident records: evidence, export, retention and the dashboard (the incident core decides record access).
   const incidentRecords = coreIncidentAccess(deps.db);
   await app.register(evidenceRoutes(deps, incidentRecords));
