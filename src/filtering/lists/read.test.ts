@@ -41,9 +41,8 @@ test("a school imports UT1's gambling list and gets every domain in it under Gam
 });
 
 test('importing the whole UT1 tree maps every folder, reads each alias once and leaves out what only suits Toulouse', async () => {
-  const started = Date.now();
+  // How fast this is belongs to `npm run bench:engine` (compile_ms), not to a test on a shared machine.
   const source = await readListSource(ut1, { vendor: 'ut1' });
-  assert.ok(Date.now() - started < 20_000, 'fast enough for a scheduled update');
 
   assert.equal(source.format, 'squidguard');
   assert.deepEqual(source.aliases.find((a) => a.name === 'porn'), { name: 'porn', aliasOf: 'adult' });
