@@ -280,7 +280,7 @@ export class MonitoringStage {
       if (!r.email) continue;
       await queueMail(tx, {
         schoolId, purpose: 'alert', to: r.email,
-        subject: `Osprey: ${hit.rule.severity} safeguarding alert — please look now`,
+        subject: `Osprey: ${hit.rule.severity} safeguarding alert, please look now`,
         text: [
           `Osprey's monitoring has raised a ${hit.rule.severity} alert (${kind}) at ${now.toISOString().slice(11, 16)} UTC on ${now.toISOString().slice(0, 10)}.`,
           '',
