@@ -167,6 +167,7 @@ describe('monitoring: from a pupil\'s search to the DSL\'s inbox', () => {
     assert.equal(ack.statusCode, 200, ack.body);
     assert.equal(ack.json().status, 'acknowledged');
     assert.equal(ack.json().handledBy, 'r.okafor');
+    t.clock.advance(20 * MIN); // after a talk with the pupil
     const dismissed = await t.as(dsl, 'POST', `/api/alerts/${first.id}/dismiss`, { reason: 'Support plan in place; parents informed' });
     assert.equal(dismissed.json().status, 'dismissed');
     assert.deepEqual(dismissed.json().actions.map((a: { action: string; by: string }) => [a.action, a.by]), [['acknowledged', 'r.okafor'], ['dismissed', 'r.okafor']]);
