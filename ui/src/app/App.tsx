@@ -2,6 +2,8 @@
 import { useEffect, type ReactNode } from 'react';
 import { ActivityPage } from '../activity/ActivityPage.tsx';
 import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
+import { AlertPage, AlertsPage } from '../monitoring/AlertsPage.tsx';
+import { PhrasesPage } from '../monitoring/PhrasesPage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
 import { ChangePasswordPage } from '../auth/ChangePasswordPage.tsx';
 import { LoginPage } from '../auth/LoginPage.tsx';
@@ -37,6 +39,9 @@ const ROUTES: Route[] = [
   { pattern: '/groups', permission: 'groups.read', render: () => <GroupsPage /> },
   { pattern: '/activity', permission: 'activity.read', render: () => <ActivityPage /> },
   { pattern: '/activity/people/:id', permission: 'activity.read', render: (p) => <PersonTimelinePage key={p.id} id={p.id} /> },
+  { pattern: '/alerts', permission: 'alerts.read', render: () => <AlertsPage /> },
+  { pattern: '/alerts/:id', permission: 'alerts.read', render: (p) => <AlertPage key={p.id} id={p.id} /> },
+  { pattern: '/monitoring', permission: 'monitoring.manage', render: () => <PhrasesPage /> },
   { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },
   { pattern: '/reports', permission: 'reports.read', render: () => <ReportsPage /> },
   { pattern: '/filtering', permission: 'filtering.read', render: () => <PoliciesPage /> },
@@ -73,7 +78,7 @@ export function App() {
   for (const route of ROUTES) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;
-    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
+    if (['/people/:id', '/filtering/policies/:id', '/activity/people/:id', '/alerts/:id'].includes(route.pattern) && !/^[0-9a-f-]{36}$/i.test(params.id)) continue;
     if (route.permission && !me.permissions.includes(route.permission)) return <Shell><NoAccessPage /></Shell>;
     return <Shell>{route.render(params)}</Shell>;
   }
