@@ -11,6 +11,7 @@ import { startFilterNode } from './filternode/node.ts';
 import { addFilterNode, listFilterNodes, removeFilterNode } from './filternode/tokens.ts';
 import { loadDemoSchool } from './directory/demo-load.ts';
 import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';
+import { PHRASES_HELP, runPhrasesCommand } from './monitoring/cli.ts';
 import { runWhy, WHY_HELP } from './filtering/why-cli.ts';
 import { CONSENT_HELP, runConsentCommand } from './agreements/consent-cli.ts';
 import { runImportSquidGuard, runSquidHelper, SQUIDGUARD_HELP } from './filtering/squidguard/cli.ts';
@@ -37,6 +38,8 @@ Commands:
   lists                 Show the block-list sources and their status.
   lists import PATH|URL Import a categorised block list (squidGuard/UT1, hosts, plain domains or adblock format).
   lists update          Fetch the web lists that are due.
+  phrases               Show the monitoring phrase categories and how many phrases each holds.
+  phrases import FILE   Import a monitoring phrase list (--category, --format e2guardian|plain|lexicon, --dry-run).
   why --url URL         Explain what the filter does with a web address, and why (--batch for JSON lines).
   import squidguard F   Turn a squidGuard configuration into Osprey list sources and policies (--dry-run first).
   consent check         May this pupil's photo be used for this? (--pupil NAME --use website); exit 0 yes, 1 no.
@@ -52,6 +55,7 @@ Settings come from environment variables (e.g. OSPREY_HTTP_PORT, DATABASE_URL) o
 
 const HELP: Record<string, string> = {
   ...LISTS_HELP,
+  ...PHRASES_HELP,
   ...SQUIDGUARD_HELP,
   why: WHY_HELP,
   consent: CONSENT_HELP,
@@ -202,7 +206,7 @@ function printOutcome(o: ImportOutcome, dryRun: boolean) {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') { out(GENERAL_HELP); return 0; }
-  const grouped = ['admin', 'import', 'audit'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? ''))
+  const grouped = ['admin', 'import', 'audit'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? '')) || (command === 'phrases' && rest[0] === 'import')
     || (command === 'filter-node' && ['add', 'list', 'remove'].includes(rest[0] ?? ''));
   const sub = grouped ? `${command} ${rest[0] ?? ''}`.trim() : command;
   const args = grouped ? rest.slice(1) : rest;
@@ -343,6 +347,10 @@ async function main(argv: string[]): Promise<number> {
     });
     printOutcome(outcome, values['dry-run']);
     return outcome.plan.problems.length && !outcome.applied && !values['dry-run'] ? 1 : outcome.plan.problems.length && values['dry-run'] ? 1 : 0;
+  }
+
+  if (sub === 'phrases' || sub === 'phrases import') {
+    return withDatabase(config, (h) => runPhrasesCommand(sub, args, { db: h.db, clock: systemClock }, out));
   }
 
   if (sub === 'lists' || sub.startsWith('lists ')) {

@@ -53,7 +53,7 @@ async function sendDigest(deps: DigestDeps, schoolId: string, frequency: 'daily'
       const open = mine.filter((a) => a.status === 'open').length;
       await queueMail(tx, {
         schoolId, purpose: 'alert_digest', to: p.email,
-        subject: `Osprey: ${frequency === 'weekly' ? 'weekly' : 'daily'} digest — ${mine.length} lower-priority alert${mine.length === 1 ? '' : 's'} to review`,
+        subject: `Osprey: ${frequency === 'weekly' ? 'weekly' : 'daily'} digest: ${mine.length} lower-priority alert${mine.length === 1 ? '' : 's'} to review`,
         text: [
           `Since the last digest, Osprey's monitoring has raised ${mine.length} lower-priority alert${mine.length === 1 ? '' : 's'} for you to review (${open} still open):`,
           '',

@@ -103,7 +103,10 @@ function skeleton(word: string): string {
     if (c !== last && out !== null) out += String.fromCharCode(c);
     last = c;
   }
-  return out ?? word.slice(a, b);
+  const result = out ?? word.slice(a, b);
+  // A word of one letter repeated ("xxx", "kkk") keeps up to three: collapsed to "x" it would be found everywhere.
+  if (result.length === 1 && b - a > 1) return word.slice(a, Math.min(b, a + 3)).toLowerCase();
+  return result;
 }
 
 const VARIANTS = new Map<string, string[]>();
@@ -186,8 +189,10 @@ export function normaliseText(text: string): string {
 export function normalisePhrase(phrase: string): string | null {
   const body = normaliseText(phrase).trim();
   if (!body) return null;
-  const left = /^\s/.test(phrase) ? ' ' : '';
-  const right = /\s$/.test(phrase) ? ' ' : '';
+  // Very short phrases ("ed", "od") are found inside other words unless they stand alone: they always do.
+  const short = body.length < 4;
+  const left = short || /^\s/.test(phrase) ? ' ' : '';
+  const right = short || /\s$/.test(phrase) ? ' ' : '';
   return `${left}${body}${right}`;
 }
 

@@ -161,9 +161,9 @@ export interface AlertDetail extends AlertView {
   actions: Array<{ at: string; by: string; action: string; reason: string | null }>;
 }
 
-async function viewerRoles(ctx: ServiceContext): Promise<string[]> {
+async function viewerRoles(ctx: ServiceContext, db: Db = ctx.db): Promise<string[]> {
   if (!ctx.actor.id) return [];
-  const rows = await ctx.db.selectFrom('person_roles').select('role').where('person_id', '=', ctx.actor.id).where('school_id', '=', ctx.actor.schoolId).execute();
+  const rows = await db.selectFrom('person_roles').select('role').where('person_id', '=', ctx.actor.id).where('school_id', '=', ctx.actor.schoolId).execute();
   return rows.map((r) => r.role);
 }
 
@@ -183,7 +183,7 @@ async function alertView(db: Db, a: AlertRow): Promise<AlertView> {
 /** Loads an alert the caller may see (routed to one of their roles); 404 otherwise, so its existence is not told. */
 async function visibleAlert(ctx: ServiceContext, id: string, db: Db = ctx.db): Promise<AlertRow> {
   const a = await getAlert(db, ctx.actor.schoolId, id);
-  const roles = await viewerRoles(ctx);
+  const roles = await viewerRoles(ctx, db);
   if (!a || !a.route_roles.some((r) => roles.includes(r))) throw notFound('That alert');
   return a;
 }

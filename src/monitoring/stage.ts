@@ -35,6 +35,8 @@ export const CATCH_UP_MS = 10 * 60_000;
 export const ALERT_BUCKET_MS = 30 * 60_000;
 /** Events of the person's recent activity kept with an alert. */
 export const CONTEXT_EVENTS = 20;
+/** Events kept as evidence of one alert (per process): a flood of the same search adds nothing more a DSL needs. */
+export const MAX_EVIDENCE = 50;
 
 export interface StageLogger { info(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
 const silent: StageLogger = { info() {}, warn() {}, error() {} };
@@ -73,6 +75,8 @@ export class MonitoringStage {
   private readonly schools = new Map<string, SchoolMonitor>();
   private readonly queue: Array<{ events: MonitoredEvent[]; oldest: number }> = [];
   private readonly blocks = new Map<string, number[]>();
+  /** Alerts this process has raised or added to, by school and key, with how much evidence it has added. */
+  private readonly knownAlerts = new Map<string, { id: string; evidence: number }>();
   private running: Promise<void> | undefined;
   private newestScored = 0;
   private lastWatermarkWrite = 0;
@@ -214,7 +218,7 @@ export class MonitoringStage {
       if (e.time > this.newestScored) this.newestScored = e.time;
     }
     this.s.scored += events.length;
-    for (const h of hits) await this.raise(h.e, h.hit, h.result);
+    if (hits.length > 0) await this.raiseAll(hits);
   }
 
   /** Pure apart from the per-person count of blocked requests: which rule, if any, this event meets. */
@@ -236,34 +240,58 @@ export class MonitoringStage {
     return hit ? { hit, result } : null;
   }
 
-  private async raise(e: MonitoredEvent, hit: RuleHit, result: ScoreResult): Promise<void> {
+  /**
+   * Stores a batch's hits in one transaction: per hit, its alert (new, or the one already raised for the same rule,
+   * person and half-hour) and the event as evidence (at most MAX_EVIDENCE per alert; a flood of the same search adds
+   * nothing a DSL needs). Alerts this process already knows skip the insert attempt.
+   */
+  private async raiseAll(hits: Array<{ e: MonitoredEvent; hit: RuleHit; result: ScoreResult }>): Promise<void> {
     const db = this.opts.db;
     const now = this.opts.clock.now();
-    const personKey = personKeyOf(e) ?? `event:${e.id}`;
-    // Repeated-blocks alerts: one per window; others: one per half-hour of the same person under the same rule.
-    const bucketMs = hit.rule.kind === 'repeated_blocks' && hit.rule.window_minutes ? hit.rule.window_minutes * 60_000 : ALERT_BUCKET_MS;
-    const dedupeKey = `${hit.rule.id}:${personKey}:${Math.floor(e.time / bucketMs)}`;
-    const context = e.personId ? await recentContext(db, e.schoolId, e.personId, e.time) : [];
     await db.transaction().execute(async (tx) => {
-      const alert = await insertAlert(tx, {
-        schoolId: e.schoolId, dedupeKey, rule: hit.rule, category: hit.category, personId: e.personId ?? null, username: e.username ?? null,
-        ip: e.ip ?? null, deviceId: e.deviceId ?? null, score: hit.score, eventTime: new Date(e.time), now, context,
-      });
-      const matches = result.matches.map((m) => ({ category: m.category, phrase: m.phrase, weight: m.weight }));
-      await addEvidence(tx, alert.id, {
-        eventId: e.id, eventTime: new Date(e.time), host: e.host, url: e.url ?? null, searchTerm: e.searchTerm ?? null,
-        filterCategory: e.categoryId ?? null, action: e.action, reason: e.reason, score: hit.score,
-        riskCategory: isIllegalAttempt({ reason: e.reason, categoryId: e.categoryId ?? null }) ? 'illegal' : hit.category, phrases: matches,
-      });
-      this.s.evidenceAdded++;
-      if (!alert.created) return;
-      this.s.alertsRaised++;
-      await appendAudit(tx, { id: null, label: 'monitoring', schoolId: e.schoolId }, {
-        action: 'alert.raised', entityType: 'alert', entityId: alert.id,
-        details: { rule: hit.rule.name, severity: hit.rule.severity, delivery: hit.rule.delivery, personId: e.personId ?? null },
-      }, now);
-      if (hit.rule.delivery === 'immediate') await this.mailAlert(tx, e.schoolId, alert.id, hit, now);
+      for (const { e, hit, result } of hits) {
+        const personKey = personKeyOf(e) ?? `event:${e.id}`;
+        // Repeated-blocks alerts: one per window; others: one per half-hour of the same person under the same rule.
+        const bucketMs = hit.rule.kind === 'repeated_blocks' && hit.rule.window_minutes ? hit.rule.window_minutes * 60_000 : ALERT_BUCKET_MS;
+        const dedupeKey = `${hit.rule.id}:${personKey}:${Math.floor(e.time / bucketMs)}`;
+        let known = this.knownAlerts.get(`${e.schoolId}:${dedupeKey}`);
+        if (known && known.evidence >= MAX_EVIDENCE) continue;
+        if (!known) {
+          const context = e.personId ? await recentContext(tx, e.schoolId, e.personId, e.time) : [];
+          const alert = await insertAlert(tx, {
+            schoolId: e.schoolId, dedupeKey, rule: hit.rule, category: hit.category, personId: e.personId ?? null, username: e.username ?? null,
+            ip: e.ip ?? null, deviceId: e.deviceId ?? null, score: hit.score, eventTime: new Date(e.time), now, context,
+          });
+          known = { id: alert.id, evidence: 0 };
+          this.remember(`${e.schoolId}:${dedupeKey}`, known);
+          if (alert.created) {
+            this.s.alertsRaised++;
+            await appendAudit(tx, { id: null, label: 'monitoring', schoolId: e.schoolId }, {
+              action: 'alert.raised', entityType: 'alert', entityId: alert.id,
+              details: { rule: hit.rule.name, severity: hit.rule.severity, delivery: hit.rule.delivery, personId: e.personId ?? null },
+            }, now);
+            if (hit.rule.delivery === 'immediate') await this.mailAlert(tx, e.schoolId, alert.id, hit, now);
+          }
+        }
+        known.evidence++;
+        const matches = result.matches.map((m) => ({ category: m.category, phrase: m.phrase, weight: m.weight }));
+        await addEvidence(tx, known.id, {
+          eventId: e.id, eventTime: new Date(e.time), host: e.host, url: e.url ?? null, searchTerm: e.searchTerm ?? null,
+          filterCategory: e.categoryId ?? null, action: e.action, reason: e.reason, score: hit.score,
+          riskCategory: isIllegalAttempt({ reason: e.reason, categoryId: e.categoryId ?? null }) ? 'illegal' : hit.category, phrases: matches,
+        });
+        this.s.evidenceAdded++;
+      }
+    }).catch((err: unknown) => {
+      // Nothing of this batch was stored: forget what it taught us, so the retry inserts it all again.
+      this.knownAlerts.clear();
+      throw err;
     });
+  }
+
+  private remember(key: string, value: { id: string; evidence: number }): void {
+    if (this.knownAlerts.size >= 10_000) this.knownAlerts.delete(this.knownAlerts.keys().next().value!);
+    this.knownAlerts.set(key, value);
   }
 
   /**
@@ -280,7 +308,7 @@ export class MonitoringStage {
       if (!r.email) continue;
       await queueMail(tx, {
         schoolId, purpose: 'alert', to: r.email,
-        subject: `Osprey: ${hit.rule.severity} safeguarding alert — please look now`,
+        subject: `Osprey: ${hit.rule.severity} safeguarding alert, please look now`,
         text: [
           `Osprey's monitoring has raised a ${hit.rule.severity} alert (${kind}) at ${now.toISOString().slice(11, 16)} UTC on ${now.toISOString().slice(0, 10)}.`,
           '',

@@ -7,6 +7,8 @@ import { SignedPage } from '../agreements/SignedPage.tsx';
 import { SignPage } from '../agreements/SignPage.tsx';
 import { TemplatePage } from '../agreements/TemplatePage.tsx';
 import { PersonTimelinePage } from '../activity/PersonTimelinePage.tsx';
+import { AlertPage, AlertsPage } from '../monitoring/AlertsPage.tsx';
+import { PhrasesPage } from '../monitoring/PhrasesPage.tsx';
 import { AuditPage } from '../audit/AuditPage.tsx';
 import { ConsentCheckPage } from '../consents/ConsentCheckPage.tsx';
 import { FamilyPage } from '../consents/FamilyPage.tsx';
@@ -50,6 +52,9 @@ const ROUTES: Route[] = [
   { pattern: '/groups', permission: 'groups.read', render: () => <GroupsPage /> },
   { pattern: '/activity', permission: 'activity.read', render: () => <ActivityPage /> },
   { pattern: '/activity/people/:id', permission: 'activity.read', render: (p) => <PersonTimelinePage key={p.id} id={p.id} /> },
+  { pattern: '/alerts', permission: 'alerts.read', render: () => <AlertsPage /> },
+  { pattern: '/alerts/:id', permission: 'alerts.read', render: (p) => <AlertPage key={p.id} id={p.id} /> },
+  { pattern: '/monitoring', permission: 'monitoring.manage', render: () => <PhrasesPage /> },
   { pattern: '/audit', permission: 'audit.read', render: () => <AuditPage /> },
   { pattern: '/reports', permission: 'reports.read', render: () => <ReportsPage /> },
   { pattern: '/filtering', permission: 'filtering.read', render: () => <PoliciesPage /> },

@@ -16,6 +16,8 @@ export const NAV: NavItem[] = [
   { label: 'Filtering', to: '/filtering', permission: 'filtering.read', active: (p) => p.startsWith('/filtering') },
   { label: 'Devices and log-on', to: '/devices', permission: 'identity.manage', active: (p) => p.startsWith('/devices') },
   { label: 'Activity', to: '/activity', permission: 'activity.read', active: (p) => p.startsWith('/activity') },
+  { label: 'Alerts', to: '/alerts', permission: 'alerts.read', active: (p) => p.startsWith('/alerts') },
+  { label: 'Phrase lists', to: '/monitoring', permission: 'monitoring.manage', active: (p) => p.startsWith('/monitoring') },
   { label: 'Incidents', to: '/incidents', active: (p) => p.startsWith('/incidents') && p !== '/incidents/report' },
   { label: 'Report a concern', to: '/incidents/report', active: (p) => p === '/incidents/report' },
   { label: 'Agreements', to: '/agreements', permission: 'agreements.read', active: (p) => p.startsWith('/agreements') && p !== '/agreements/sign' },
