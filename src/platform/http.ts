@@ -19,6 +19,7 @@ import { whyRoutes } from '../filtering/why-routes.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
 import { evidenceRoutes } from '../incidents/evidence-routes.ts';
 import { exportRoutes } from '../incidents/export-routes.ts';
+import { retentionRoutes } from '../incidents/retention-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
 import { currentUser, type CurrentUser } from './auth/service.ts';
@@ -165,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   const incidentRecords = coreIncidentAccess(deps.db);
   await app.register(evidenceRoutes(deps, incidentRecords));
   await app.register(exportRoutes(deps, incidentRecords));
+  await app.register(retentionRoutes(deps, incidentRecords));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

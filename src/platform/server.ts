@@ -13,6 +13,8 @@ import { startFrontEnds, type RunningFrontEnds } from '../filtering/frontends.ts
 import { identityServiceFor } from '../filtering/identity/service.ts';
 import { LiveFilter } from '../filtering/live.ts';
 import { snapshotCacheFor } from '../filtering/snapshots.ts';
+import { coreIncidentAccess } from '../incidents/evidence-access.ts';
+import { startRetentionReviewJob } from '../incidents/retention-job.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -116,6 +118,12 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   };
   const listTimer = setInterval(refreshLists, 5 * 60_000);
   listTimer.unref();
+  // Incident records due for retention review, listed once a day (never deleted; R5.8).
+  const stopRetentionReview = startRetentionReviewJob({
+    db: handle.db, incidents: coreIncidentAccess(handle.db), clock: deps.clock, config,
+    onRun: (runs) => { for (const r of runs) if (r.due.length || r.needsInformation.length) app.log.info({ due: r.due.map((d) => d.reference), needsInformation: r.needsInformation.length }, `retention review: ${r.due.length} incident records due for review`); },
+    onError: (e) => app.log.error({ err: e }, 'retention review failed'),
+  });
   let setupUrl: string | undefined;
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
@@ -123,6 +131,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     frontEnds: () => frontEnds, filteringStarted,
     async close() {
       clearInterval(listTimer);
+      stopRetentionReview();
       await starting;
       await frontEnds?.close();
       live.stop();
