@@ -4,13 +4,13 @@
  * and every earlier version. Opening this page is recorded in the audit log.
  */
 import { useState } from 'react';
-import { Alert, Badge, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { messageOf, post, put, api } from '../api.ts';
 import { formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
 import { useMe } from '../app/auth.tsx';
-import { StatusBadge } from './IncidentsPage.tsx';
+import { StatusBadge, Tag } from './IncidentsPage.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { PersonSearch } from './PersonSearch.tsx';
 import { KIND_LABELS, LOCATION_LABELS, localInputValue, PART_LABELS, type IncidentAnswer, type IncidentView, type InvolvedPerson, type Reference, type StepView, type Suggestion, type TriageQuestion } from './types.ts';
@@ -53,7 +53,7 @@ function FullIncident({ v, reference, reload }: { v: IncidentView; reference: Re
   const manage = v.can.manage;
   return (
     <Page title={`Incident ${v.reference}`} description={`${c.categoryLabel} · ${formatDateTime(c.occurredAt)}`}
-      actions={<Group gap="xs"><StatusBadge status={c.status} />{c.classification === 'restricted' ? <Badge color="red" variant="outline">Restricted: safeguarding</Badge> : <Badge color="gray" variant="outline">General</Badge>}</Group>}>
+      actions={<Group gap="xs"><StatusBadge status={c.status} />{c.classification === 'restricted' ? <Tag color="red">Restricted: safeguarding</Tag> : <Tag color="gray">General</Tag>}</Group>}>
       {c.illegal && <Alert color="red" title="Possibly illegal material">Do not view, copy or forward the material. Follow the police's advice.</Alert>}
       <RecordSection v={v} reference={reference} reload={reload} />
       <TriageSection v={v} questions={reference.triage.questions} reload={reload} />
@@ -185,7 +185,7 @@ function StepRow({ v, s, reload }: { v: IncidentView; s: StepView; reload(): voi
           {s.who && <Text fz="sm">Usually: {s.who}</Text>}
           {s.state !== 'open' && <Text fz="sm" mt={4}>{s.state === 'completed' ? 'Done' : 'Skipped'} by {s.by} on {formatDateTime(s.at)}{s.note ? `: ${s.note}` : ''}</Text>}
         </div>
-        {s.state === 'open' ? <Badge color="orange" variant="light">To do</Badge> : s.state === 'completed' ? <Badge color="green" variant="light">Done</Badge> : <Badge color="gray" variant="light">Skipped</Badge>}
+        {s.state === 'open' ? <Tag color="orange">To do</Tag> : s.state === 'completed' ? <Tag color="green">Done</Tag> : <Tag color="gray">Skipped</Tag>}
       </Group>
       {v.can.manage && (
         s.state === 'open' ? (
@@ -230,7 +230,7 @@ function SanctionsSection({ id, generation }: { id: string; generation: number }
           <div key={x.personId}>
             <Text fw={600}>{x.name}: {x.typeLabel ?? 'no matching row in the matrix — choose responses by hand'}</Text>
             {x.repeat && <Text fz="sm">Earlier incidents: {x.earlierIncidents.map((e) => `${e.reference} (${formatDateTime(e.occurredAt)})`).join(', ')}</Text>}
-            <List size="sm">{x.responses.map((r) => <List.Item key={r.key}>{r.label}{r.escalated && <Badge ml="xs" size="sm" color="orange">repeat</Badge>}</List.Item>)}</List>
+            <List size="sm">{x.responses.map((r) => <List.Item key={r.key}>{r.label}{r.escalated && <Tag ml="xs" size="sm" color="orange">repeat</Tag>}</List.Item>)}</List>
           </div>
         ))}
       </Stack>
