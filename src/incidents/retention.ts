@@ -227,16 +227,12 @@ export function retentionServiceFor(deps: RetentionDeps) {
      */
     async due(ctx: ServiceContext) {
       const found = await recordsDueForReview(ctx.db, incidents, ctx.actor.schoolId, ctx.clock.now(), deps.config);
-      const all = await incidents.allOfSchool(ctx.actor.schoolId);
-      const byId = new Map(all.map((i) => [i.id, i]));
-      const shown = async (items: DueRecord[]) => Promise.all(items.map(async (item) => {
-        const readable = await incidents.canRead(ctx, byId.get(item.schedule.incidentId)!);
-        return readable ? { ...item, hidden: false } : {
+      const readable = await incidents.readableIds(ctx, await incidents.allOfSchool(ctx.actor.schoolId));
+      const shown = (items: DueRecord[]) => items.map((item) => readable.has(item.schedule.incidentId) ? { ...item, hidden: false } : {
           hidden: true, closed: item.closed, confidentiality: item.confidentiality, category: '',
           schedule: { ...item.schedule, explanation: 'Restricted record: ask the Designated Safeguarding Lead.', dateOfBirth: null, holdReason: null },
-        };
-      }));
-      const out = { due: await shown(found.due), needsInformation: await shown(found.needsInformation), onHold: found.onHold };
+        });
+      const out = { due: shown(found.due), needsInformation: shown(found.needsInformation), onHold: found.onHold };
       await appendAudit(ctx.db, ctx.actor, { action: 'incident.retention_due_listed', entityType: 'incident', details: { due: out.due.length, needsInformation: out.needsInformation.length } }, ctx.clock.now());
       return out;
     },

@@ -17,6 +17,7 @@ import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
+import { dashboardRoutes } from '../incidents/dashboard-routes.ts';
 import { evidenceRoutes } from '../incidents/evidence-routes.ts';
 import { exportRoutes } from '../incidents/export-routes.ts';
 import { retentionRoutes } from '../incidents/retention-routes.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(evidenceRoutes(deps, incidentRecords));
   await app.register(exportRoutes(deps, incidentRecords));
   await app.register(retentionRoutes(deps, incidentRecords));
+  await app.register(dashboardRoutes(deps, incidentRecords));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });
