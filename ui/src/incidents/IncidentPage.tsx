@@ -8,6 +8,7 @@ import { Alert, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, Simp
 import { messageOf, post, put, api } from '../api.ts';
 import { formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
+import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { useMe } from '../app/auth.tsx';
 import { StatusBadge, Tag } from './IncidentsPage.tsx';
@@ -68,6 +69,8 @@ function FullIncident({ v, reference, reload }: { v: IncidentView; reference: Re
 }
 
 function RecordSection({ v, reference, reload }: { v: IncidentView; reference: Reference; reload(): void }) {
+  const me = useMe();
+  const chronology = me.permissions.includes('incidents.read');
   const c = v.current;
   const [editing, setEditing] = useState(false);
   return (
@@ -92,7 +95,7 @@ function RecordSection({ v, reference, reload }: { v: IncidentView; reference: R
           <Text fz="sm" c="dimmed">People involved</Text>
           {c.people.length === 0 ? <Text>Nobody recorded yet.</Text> : (
             <Table aria-label="People involved"><Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Who</Table.Th><Table.Th>Part</Table.Th></Table.Tr></Table.Thead>
-              <Table.Tbody>{c.people.map((p, i) => <Table.Tr key={i}><Table.Td>{p.name}</Table.Td><Table.Td>{KIND_LABELS[p.kind]}</Table.Td><Table.Td>{PART_LABELS[p.part]}</Table.Td></Table.Tr>)}</Table.Tbody>
+              <Table.Tbody>{c.people.map((p, i) => <Table.Tr key={i}><Table.Td>{chronology && p.personId ? <Link to={`/incidents/people/${p.personId}`}>{p.name}</Link> : p.name}</Table.Td><Table.Td>{KIND_LABELS[p.kind]}</Table.Td><Table.Td>{PART_LABELS[p.part]}</Table.Td></Table.Tr>)}</Table.Tbody>
             </Table>
           )}
         </div>
