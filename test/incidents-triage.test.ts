@@ -127,6 +127,12 @@ describe('triage following the flowcharts, and the sanctions matrix', () => {
     assert.deepEqual(again.responses.map((r) => `${r.key}${r.escalated ? '*' : ''}`), ['class_teacher', 'head_of_year*', 'headteacher*', 'technical_staff', 'remove_access*', 'warning', 'further_sanction*']);
     // The earlier incident still suggests the first-time responses: what came later does not count against it.
     assert.equal((await suggestSanctions(ctx.dsl, first.id))[0].repeat, false);
+    // During triage the DSL can choose another row of the matrix; suggestions follow it.
+    await answerTriage(ctx.dsl, second.id, { answers: { illegal: 'no', staff_involved: 'no', pupil_role: 'instigator', serious: 'yes' }, sanctionType: 'subvert_filtering' });
+    const chosen = (await suggestSanctions(ctx.dsl, second.id))[0];
+    assert.equal(chosen.typeKey, 'subvert_filtering');
+    assert.ok(chosen.responses.some((r) => r.key === 'inform_parents'));
+    await assert.rejects(answerTriage(ctx.dsl, second.id, { answers: { illegal: 'no', staff_involved: 'no', pupil_role: 'instigator', serious: 'yes' }, sanctionType: 'made_up' }), /not in the school's sanctions matrix/);
   });
 
   it('the school edits its matrix; suggestions follow it; a bad table is refused; defaults can be put back', async () => {

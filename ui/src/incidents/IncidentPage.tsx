@@ -156,11 +156,15 @@ const holds = (q: TriageQuestion, answers: Record<string, string>) => !q.askWhen
 function TriageSection({ v, questions, reload }: { v: IncidentView; questions: TriageQuestion[]; reload(): void }) {
   const answered = Object.keys(v.current.triage).length > 0;
   const [answers, setAnswers] = useState<Record<string, string>>(answered ? v.current.triage : v.suggestedTriage);
+  const [sanctionType, setSanctionType] = useState<string | null>(v.current.sanctionType);
   const act = useAction(reload);
   const asked = questions.filter((q) => holds(q, answers));
+  const instigators = v.current.people.filter((p) => p.part === 'instigator' && p.personId && (p.kind === 'pupil' || p.kind === 'staff'));
+  const audience = instigators.some((p) => p.kind === 'pupil') ? 'pupil' : 'staff';
+  const matrix = useApi<{ rows: Array<{ key: string; label: string }> }>(instigators.length && v.can.manage ? `/api/sanctions/${audience}` : null);
   return (
     <Paper withBorder p="lg">
-      <Stack gap="md" component="form" onSubmit={(e) => { e.preventDefault(); void act.run(() => put(`/api/incidents/${v.id}/triage`, { answers: Object.fromEntries(asked.map((q) => [q.key, answers[q.key] ?? ''])) })); }}>
+      <Stack gap="md" component="form" onSubmit={(e) => { e.preventDefault(); void act.run(() => put(`/api/incidents/${v.id}/triage`, { answers: Object.fromEntries(asked.map((q) => [q.key, answers[q.key] ?? ''])), sanctionType })); }}>
         <Title order={2} fz={20}>Triage</Title>
         <Text c="dimmed" fz="sm">The questions from the school's incident flowcharts. Your answers decide the steps on the checklist below.{!answered && ' Answers already suggested by the record are filled in: check them.'}</Text>
         {asked.map((q) => (
@@ -168,6 +172,10 @@ function TriageSection({ v, questions, reload }: { v: IncidentView; questions: T
             <Group mt="xs">{q.options.map((o) => <Radio key={o.value} value={o.value} label={o.label} disabled={!v.can.manage} />)}</Group>
           </Radio.Group>
         ))}
+        {matrix.data && (
+          <Select label="Row of the sanctions matrix" description="Leave empty to use the usual row for this kind of incident." clearable w={520}
+            data={matrix.data.rows.map((r) => ({ value: r.key, label: r.label }))} value={sanctionType} onChange={setSanctionType} />
+        )}
         {act.error && <Alert color="red" role="alert">{act.error}</Alert>}
         {v.can.manage && <Button type="submit" loading={act.busy} w="fit-content">{answered ? 'Save changed answers' : 'Save answers and make the checklist'}</Button>}
       </Stack>
