@@ -120,6 +120,6 @@ test('a general incident is due six years after it was closed, found by the dail
     const later = await waitFor('a run on a later day', () => runs.find((r) => r[0]!.due.some((d) => d.reference === reference)));
     assert.match(later[0]!.due.find((d) => d.reference === reference)!.explanation, /6 years after it was closed/);
   } finally {
-    stop();
+    await stop();
   }
 });

@@ -76,22 +76,29 @@ const DAY = 24 * 60 * 60 * 1000;
 export function startRetentionReviewJob(opts: {
   db: Db; incidents: IncidentRecordAccess; clock: Clock; config: Pick<Config, 'retirementAge' | 'incidentRetentionYears'>;
   onRun: (runs: RetentionRun[]) => void; onError: (e: unknown) => void; intervalMs?: number;
-}): () => void {
+}): () => Promise<void> {
   let stopped = false;
   let lastDay = '';
+  let running: Promise<void> | undefined;
   const tick = async () => {
     const day = opts.clock.now().toISOString().slice(0, 10);
-    if (stopped || day === lastDay) return;
-    try {
-      opts.onRun(await runRetentionReview(opts.db, opts.incidents, opts.clock, opts.config));
-      lastDay = day;
-    } catch (e) {
-      opts.onError(e);
-    }
+    if (stopped || running || day === lastDay) return;
+    running = (async () => {
+      try {
+        opts.onRun(await runRetentionReview(opts.db, opts.incidents, opts.clock, opts.config));
+        lastDay = day;
+      } catch (e) {
+        opts.onError(e);
+      } finally {
+        running = undefined;
+      }
+    })();
+    await running;
   };
   void tick();
   // Checked every hour; it runs once per day of the (injected) clock.
   const timer = setInterval(() => void tick(), opts.intervalMs ?? DAY / 24);
   timer.unref();
-  return () => { stopped = true; clearInterval(timer); };
+  /** Stops the job and waits for a run in progress, so the database can be closed after it. */
+  return async () => { stopped = true; clearInterval(timer); await running; };
 }

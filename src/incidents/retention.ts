@@ -51,6 +51,11 @@ function addYears(from: Date, years: number): Date {
   d.setUTCFullYear(d.getUTCFullYear() + years);
   return d;
 }
+/**
+ * The time of a new entry: now, or just after the previous entry if the clock has not moved on (the latest entry is
+ * the one in force, so two entries must never share a time).
+ */
+const after = (previous: Date | undefined, now: Date) => (previous && previous.getTime() >= now.getTime() ? new Date(previous.getTime() + 1) : now);
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const dayOf = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
@@ -190,10 +195,11 @@ export function retentionServiceFor(deps: RetentionDeps) {
         if (d < addYears(now, -100)) throw badRequest('The date of birth is more than 100 years ago. Check it and try again.');
       }
       if (input.basis === 'general' && dob) throw badRequest('A general incident is kept for a fixed time after it is closed; it needs no date of birth.');
+      const previous = (await basesOf(ctx.db, ctx.actor.schoolId, incident.id)).get(incident.id);
       await ctx.db.transaction().execute(async (tx) => {
         await tx.insertInto('incident_retention_bases').values({
           id: randomUUID(), school_id: ctx.actor.schoolId, incident_id: incident.id, basis: input.basis, subject_date_of_birth: dob,
-          reason: input.reason?.trim() ?? '', set_by: ctx.actor.id, set_by_label: ctx.actor.label, set_at: now,
+          reason: input.reason?.trim() ?? '', set_by: ctx.actor.id, set_by_label: ctx.actor.label, set_at: after(previous?.setAt, now),
         }).execute();
         await appendAudit(tx, ctx.actor, { action: 'incident.retention_set', entityType: 'incident', entityId: incident.id, details: { basis: input.basis, dateOfBirthRecorded: Boolean(dob) } }, now);
         await incidents.appendHistory(tx, ctx, incident, { action: 'incident.retention_set', summary: `Retention basis set: ${BASIS_LABELS[input.basis]}${dob ? ' (date of birth recorded)' : ''}${input.reason?.trim() ? ` — ${input.reason.trim()}` : ''}` });
@@ -213,7 +219,7 @@ export function retentionServiceFor(deps: RetentionDeps) {
       const now = ctx.clock.now();
       await ctx.db.transaction().execute(async (tx) => {
         await tx.insertInto('incident_legal_holds').values({
-          id: randomUUID(), school_id: ctx.actor.schoolId, incident_id: incident.id, action: input.action, reason, by_person: ctx.actor.id, by_label: ctx.actor.label, at: now,
+          id: randomUUID(), school_id: ctx.actor.schoolId, incident_id: incident.id, action: input.action, reason, by_person: ctx.actor.id, by_label: ctx.actor.label, at: after(current?.at, now),
         }).execute();
         await appendAudit(tx, ctx.actor, { action: input.action === 'set' ? 'incident.legal_hold_set' : 'incident.legal_hold_released', entityType: 'incident', entityId: incident.id, details: { reason } }, now);
         await incidents.appendHistory(tx, ctx, incident, { action: input.action === 'set' ? 'incident.legal_hold_set' : 'incident.legal_hold_released', summary: `Legal hold ${input.action === 'set' ? 'set' : 'released'}: ${reason}` });

@@ -131,7 +131,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     frontEnds: () => frontEnds, filteringStarted,
     async close() {
       clearInterval(listTimer);
-      stopRetentionReview();
+      await stopRetentionReview();
       await starting;
       await frontEnds?.close();
       live.stop();
