@@ -108,7 +108,7 @@ test('a concern goes from report to closed incident, with the right people seein
 
   // The DSL: the log, triage, checklist, close.
   const dsl = await logIn(DSL);
-  await dsl.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents' }).click();
+  await dsl.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Incidents', exact: true }).click();
   await see(dsl, reference);
   const rows = dsl.getByRole('table', { name: 'Incidents' }).getByRole('row');
   assert.equal(await rows.count(), 3, 'both reports are in the DSL\'s log');
@@ -162,4 +162,47 @@ test('a concern goes from report to closed incident, with the right people seein
   assert.ok(viewed.entries.length >= 1, 'the DSL\'s reads of the incident are audited');
   const listed = await adminApi.call<{ entries: unknown[] }>('GET', '/api/audit?action=incident.listed');
   assert.ok(listed.entries.length >= 2, 'each incident shown in the DSL\'s list is audited');
+});
+
+test('the DSL changes the sanctions matrix and lets a teacher read a restricted report', async () => {
+  const dsl = await logIn(DSL);
+  await dsl.goto(`${url}/incidents`);
+  await dsl.getByRole('link', { name: 'Sanctions matrix' }).click();
+  await waitForPath(dsl, '/incidents/sanctions');
+  await see(dsl, 'Osprey\'s starting table');
+  await axe(dsl, 'sanctions matrix');
+  const cell = dsl.getByRole('combobox', { name: /^Using sites that are not educational during lessons without permission: Inform parents or carers$/ });
+  await cell.selectOption({ label: 'Always' });
+  await dsl.getByRole('button', { name: 'Save the table' }).click();
+  await see(dsl, 'The sanctions matrix has been saved.');
+  const dslApi = new ApiClient(url);
+  await dslApi.logIn(DSL.username, DSL.password);
+  const matrix = await dslApi.call<{ isDefault: boolean; rows: Array<{ key: string; responses: Record<string, string> }> }>('GET', '/api/sanctions/pupil');
+  assert.equal(matrix.isDefault, false);
+  assert.equal(matrix.rows.find((r) => r.key === 'non_educational_sites')!.responses.inform_parents, 'always');
+
+  // The pupil's anonymous report: restricted. The DSL gives the teacher access to it.
+  const { incidents } = await dslApi.call<{ incidents: Array<{ id: string; reference: string; classification: string; reporterKind: string }> }>('GET', '/api/incidents');
+  const pupilReport = incidents.find((i) => i.reporterKind === 'pupil')!;
+  assert.equal(pupilReport.classification, 'restricted');
+  await dsl.goto(`${url}/incidents/${pupilReport.id}`);
+  await see(dsl, 'Who else can see this record');
+  await dsl.getByRole('combobox', { name: 'Give access to' }).fill('Cohen');
+  await dsl.getByRole('option', { name: /Hannah Cohen/ }).click();
+  await dsl.getByLabel('Why they need it').fill('Class teacher supporting the pupil');
+  await dsl.getByRole('button', { name: 'Give access to Hannah Cohen' }).click();
+  await see(dsl, /Hannah Cohen — given by m\.rahman on .*: Class teacher supporting the pupil/);
+
+  const teacher = await logIn(TEACHER);
+  await teacher.goto(`${url}/incidents/${pupilReport.id}`);
+  await see(teacher, `Incident ${pupilReport.reference}`);
+  await see(teacher, 'Someone in another class sent me a scary message.');
+  await see(teacher, 'Anonymous pupil');
+  assert.equal(await teacher.getByRole('button', { name: 'Correct or add to the record' }).count(), 0, 'a grant is to read, not to change');
+  await axe(teacher, 'incident page for a granted teacher');
+
+  await dsl.getByRole('button', { name: 'Take away access for Hannah Cohen' }).click();
+  await see(dsl, 'Nobody else.');
+  await teacher.reload();
+  await see(teacher, /was not found/);
 });
