@@ -11,9 +11,12 @@ import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { useMe } from '../app/auth.tsx';
+import { EvidenceExportButton } from './EvidenceExportButton.tsx';
+import { EvidencePanel } from './EvidencePanel.tsx';
 import { StatusBadge, Tag } from './IncidentsPage.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { PersonSearch } from './PersonSearch.tsx';
+import { RetentionPanel } from './RetentionPanel.tsx';
 import { KIND_LABELS, LOCATION_LABELS, localInputValue, PART_LABELS, type IncidentAnswer, type IncidentView, type InvolvedPerson, type Reference, type StepView, type Suggestion, type TriageQuestion } from './types.ts';
 
 function useAction(reload: () => void) {
@@ -54,15 +57,17 @@ function FullIncident({ v, reference, reload }: { v: IncidentView; reference: Re
   const manage = v.can.manage;
   return (
     <Page title={`Incident ${v.reference}`} description={`${c.categoryLabel} · ${formatDateTime(c.occurredAt)}`}
-      actions={<Group gap="xs"><StatusBadge status={c.status} />{c.classification === 'restricted' ? <Tag color="red">Restricted: safeguarding</Tag> : <Tag color="gray">General</Tag>}</Group>}>
+      actions={<Group gap="xs"><EvidenceExportButton incidentId={v.id} reference={v.reference} /><StatusBadge status={c.status} />{c.classification === 'restricted' ? <Tag color="red">Restricted: safeguarding</Tag> : <Tag color="gray">General</Tag>}</Group>}>
       {c.illegal && <Alert color="red" title="Possibly illegal material">Do not view, copy or forward the material. Follow the police's advice.</Alert>}
       <RecordSection v={v} reference={reference} reload={reload} />
       <TriageSection v={v} questions={reference.triage.questions} reload={reload} />
       <ChecklistSection v={v} reload={reload} />
       <SanctionsSection id={v.id} generation={v.versions.length} />
       <InvestigationSection v={v} reload={reload} />
+      <EvidencePanel incidentId={v.id} canAdd={manage} />
       {manage && <StatusSection v={v} reload={reload} />}
       {v.can.grant && <GrantsSection v={v} reload={reload} />}
+      <RetentionPanel incidentId={v.id} canManage={manage || v.can.grant} />
       <HistorySection v={v} />
     </Page>
   );
