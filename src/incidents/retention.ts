@@ -179,7 +179,8 @@ export function retentionServiceFor(deps: RetentionDeps) {
       const incident = await incidents.readable(ctx, incidentId, 'retention_view');
       const out = await view(ctx, incident);
       await appendAudit(ctx.db, ctx.actor, { action: 'incident.retention_viewed', entityType: 'incident', entityId: incident.id }, ctx.clock.now());
-      return out;
+      // Closed records too: holds and the basis are about keeping the record, not changing it.
+      return { ...out, canManage: await incidents.canManageRecord(ctx, incident) };
     },
 
     /** Sets the record's basis (and the date of birth it needs); a new row, the old one stays in the history. */

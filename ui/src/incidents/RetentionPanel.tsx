@@ -11,7 +11,7 @@ import { useApi } from '../app/useApi.ts';
 
 type Basis = 'child_protection' | 'staff_allegation' | 'general';
 interface Schedule { basis: Basis; basisLabel: string; basisSource: 'set' | 'default'; dateOfBirth: string | null; reviewFrom: string | null; explanation: string; missing: string | null; onHold: boolean; holdReason: string | null }
-interface RetentionView { schedule: Schedule; basisSetBy: { by: string; at: string; reason: string } | null; holds: Array<{ action: 'set' | 'release'; reason: string; by: string; at: string }> }
+interface RetentionView { canManage: boolean; schedule: Schedule; basisSetBy: { by: string; at: string; reason: string } | null; holds: Array<{ action: 'set' | 'release'; reason: string; by: string; at: string }> }
 
 const BASES = [
   { value: 'child_protection', label: 'Child protection record (date of birth + 25 years)' },
@@ -19,7 +19,8 @@ const BASES = [
   { value: 'general', label: 'General incident (a set number of years after closing)' },
 ];
 
-export function RetentionPanel({ incidentId, canManage }: { incidentId: string; canManage: boolean }) {
+/** `canManage` is a hint until the record has loaded; the server's answer (it knows about closed records) decides. */
+export function RetentionPanel({ incidentId, canManage: hint }: { incidentId: string; canManage?: boolean }) {
   const r = useApi<RetentionView>(`/api/incidents/${incidentId}/retention`);
   const [basis, setBasis] = useState<string | null>(null);
   const [dob, setDob] = useState('');
@@ -28,6 +29,7 @@ export function RetentionPanel({ incidentId, canManage }: { incidentId: string; 
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const s = r.data?.schedule;
+  const canManage = r.data?.canManage ?? hint ?? false;
 
   async function act(fn: () => Promise<unknown>) {
     setBusy(true); setProblem(null);
