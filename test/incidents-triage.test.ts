@@ -124,6 +124,7 @@ describe('triage following the flowcharts, and the sanctions matrix', () => {
     const again = (await suggestSanctions(ctx.dsl, second.id))[0];
     assert.equal(again.repeat, true);
     assert.equal(again.earlierIncidents.length, 1);
+    assert.ok((await t.db.selectFrom('audit_log').select('seq').where('action', '=', 'incident.sanctions_viewed').where('entity_id', '=', second.id).execute()).length >= 1, 'reading suggestions is audited');
     assert.deepEqual(again.responses.map((r) => `${r.key}${r.escalated ? '*' : ''}`), ['class_teacher', 'head_of_year*', 'headteacher*', 'technical_staff', 'remove_access*', 'warning', 'further_sanction*']);
     // The earlier incident still suggests the first-time responses: what came later does not count against it.
     assert.equal((await suggestSanctions(ctx.dsl, first.id))[0].repeat, false);
