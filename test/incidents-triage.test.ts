@@ -156,3 +156,27 @@ describe('triage following the flowcharts, and the sanctions matrix', () => {
     assert.equal((await t.as(teacher, 'PUT', '/api/sanctions/pupil', { reset: true })).statusCode, 403);
   });
 });
+
+describe('the flowchart data itself', () => {
+  it('every condition names a real question and one of its answers; every branch can be reached', async () => {
+    const { TRIAGE_BRANCHES, TRIAGE_QUESTIONS, stepsFor } = await import('../src/incidents/triage.ts');
+    const questions = new Map(TRIAGE_QUESTIONS.map((q) => [q.key, new Set(q.options.map((o) => o.value))]));
+    for (const b of TRIAGE_BRANCHES) {
+      for (const c of b.when.all) {
+        assert.ok(questions.has(c.question), `${b.key} asks about an unknown question ${c.question}`);
+        for (const v of c.in) assert.ok(questions.get(c.question)!.has(v), `${b.key}: ${c.question} has no answer ${v}`);
+      }
+      // The branch's own condition, as answers, brings in its steps.
+      const answers = Object.fromEntries(b.when.all.map((c) => [c.question, c.in[0]]));
+      const keys = stepsFor(answers).map((s) => s.key);
+      for (const s of b.steps) assert.ok(keys.includes(s.key), `${b.key}: ${s.key} is reachable`);
+    }
+    const { INCIDENT_CATEGORIES } = await import('../src/incidents/categories.ts');
+    const { DEFAULT_SANCTIONS } = await import('../src/incidents/sanctions-defaults.ts');
+    for (const c of INCIDENT_CATEGORIES) {
+      if (c.pupilSanction) assert.ok(DEFAULT_SANCTIONS.pupil.some((r) => r.key === c.pupilSanction), `${c.key} → pupil row ${c.pupilSanction}`);
+      if (c.staffSanction) assert.ok(DEFAULT_SANCTIONS.staff.some((r) => r.key === c.staffSanction), `${c.key} → staff row ${c.staffSanction}`);
+    }
+    assert.deepEqual(INCIDENT_CATEGORIES.filter((c) => c.illegal).map((c) => c.key).sort(), ['child_abuse_images', 'criminally_racist', 'extreme_pornography', 'grooming', 'terrorism_extremism']);
+  });
+});
