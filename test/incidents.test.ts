@@ -189,6 +189,18 @@ describe('incident log: reporting, the append-only record and confidentiality', 
     assert.equal((await audit(t, 'incident.access_revoked', restrictedId)).length, 1);
   });
 
+  it('senior staff assigned to investigate a restricted incident are given access to it (recorded)', async () => {
+    assert.equal((await t.as(s.head, 'GET', `/api/incidents/${restrictedId}`)).statusCode, 404);
+    const res = await t.as(s.dsl, 'PUT', `/api/incidents/${restrictedId}/investigation`, { investigatorIds: [ids.dsl, ids.head], investigationDevice: 'DSL office PC' });
+    assert.equal(res.statusCode, 200, res.body);
+    const head = await t.as(s.head, 'GET', `/api/incidents/${restrictedId}`);
+    assert.equal(head.json().view, 'full');
+    assert.equal(head.json().can.manage, true, 'the headteacher manages incidents, and now has the grant');
+    const grants = (await t.as(s.dsl, 'GET', `/api/incidents/${restrictedId}`)).json().grants as Array<{ personId: string; reason: string }>;
+    assert.deepEqual(grants.map((g) => [g.personId, g.reason]), [[ids.head, 'Assigned as investigator']]);
+    await t.as(s.dsl, 'DELETE', `/api/incidents/${restrictedId}/grants/${ids.head}`);
+  });
+
   it('nobody can delete an incident; the attempt is refused and audited', async () => {
     for (const who of ['dsl', 'teacher']) {
       const res = await t.as(s[who], 'DELETE', `/api/incidents/${restrictedId}`);
