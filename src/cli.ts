@@ -22,6 +22,8 @@ import { systemClock } from './platform/context.ts';
 import { openConfiguredDatabase, startServer } from './platform/server.ts';
 import { createAdministrator, defaultSchool } from './platform/setup.ts';
 import { AppError } from './platform/errors.ts';
+import { coreIncidentAccess } from './incidents/evidence-access.ts';
+import { formatRetentionRuns, RETENTION_HELP, runRetentionReview } from './incidents/retention-job.ts';
 
 const out = (s = '') => process.stdout.write(s + '\n');
 const err = (s: string) => process.stderr.write(s + '\n');
@@ -47,6 +49,7 @@ Commands:
   filter-node           Run the web proxy and DNS resolver on another machine, from this server's policies
                         (--control-plane URL --token-file FILE); "filter-node add --name NAME" makes its token.
   audit verify          Check that nobody has altered or removed entries in the audit log.
+  incidents retention   List the incident records due for retention review (--due); nothing is deleted.
   migrate               Bring the database up to date (serve does this by itself at start).
   settings              List every setting, its environment variable and its default.
 
@@ -59,6 +62,7 @@ const HELP: Record<string, string> = {
   ...SQUIDGUARD_HELP,
   why: WHY_HELP,
   consent: CONSENT_HELP,
+  'incidents retention': RETENTION_HELP,
   serve: `Usage: osprey serve [--demo]
 
 Starts Osprey: the web interface and API on OSPREY_HTTP_PORT (default 8080), the filtering web proxy on
@@ -206,7 +210,7 @@ function printOutcome(o: ImportOutcome, dryRun: boolean) {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') { out(GENERAL_HELP); return 0; }
-  const grouped = ['admin', 'import', 'audit'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? '')) || (command === 'phrases' && rest[0] === 'import')
+  const grouped = ['admin', 'import', 'audit', 'incidents'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? '')) || (command === 'phrases' && rest[0] === 'import')
     || (command === 'filter-node' && ['add', 'list', 'remove'].includes(rest[0] ?? ''));
   const sub = grouped ? `${command} ${rest[0] ?? ''}`.trim() : command;
   const args = grouped ? rest.slice(1) : rest;
@@ -373,6 +377,16 @@ async function main(argv: string[]): Promise<number> {
       err(e instanceof AppError ? e.message : `The consent could not be checked: ${(e as Error)?.message ?? e}`);
       return 2;
     }
+  }
+
+  if (sub === 'incidents retention') {
+    const { values } = parseArgs({ args, options: { due: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+    if (!values.due) { err('Add --due to list the incident records due for retention review. Run "osprey incidents retention --help" for more.'); return 2; }
+    return withDatabase(config, async (h) => {
+      const runs = await runRetentionReview(h.db, coreIncidentAccess(h.db), systemClock, config);
+      out(values.json ? JSON.stringify(runs.length === 1 ? runs[0] : runs) : formatRetentionRuns(runs));
+      return 0;
+    });
   }
 
   if (sub === 'audit verify') {

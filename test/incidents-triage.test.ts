@@ -124,9 +124,16 @@ describe('triage following the flowcharts, and the sanctions matrix', () => {
     const again = (await suggestSanctions(ctx.dsl, second.id))[0];
     assert.equal(again.repeat, true);
     assert.equal(again.earlierIncidents.length, 1);
+    assert.ok((await t.db.selectFrom('audit_log').select('seq').where('action', '=', 'incident.sanctions_viewed').where('entity_id', '=', second.id).execute()).length >= 1, 'reading suggestions is audited');
     assert.deepEqual(again.responses.map((r) => `${r.key}${r.escalated ? '*' : ''}`), ['class_teacher', 'head_of_year*', 'headteacher*', 'technical_staff', 'remove_access*', 'warning', 'further_sanction*']);
     // The earlier incident still suggests the first-time responses: what came later does not count against it.
     assert.equal((await suggestSanctions(ctx.dsl, first.id))[0].repeat, false);
+    // During triage the DSL can choose another row of the matrix; suggestions follow it.
+    await answerTriage(ctx.dsl, second.id, { answers: { illegal: 'no', staff_involved: 'no', pupil_role: 'instigator', serious: 'yes' }, sanctionType: 'subvert_filtering' });
+    const chosen = (await suggestSanctions(ctx.dsl, second.id))[0];
+    assert.equal(chosen.typeKey, 'subvert_filtering');
+    assert.ok(chosen.responses.some((r) => r.key === 'inform_parents'));
+    await assert.rejects(answerTriage(ctx.dsl, second.id, { answers: { illegal: 'no', staff_involved: 'no', pupil_role: 'instigator', serious: 'yes' }, sanctionType: 'made_up' }), /not in the school's sanctions matrix/);
   });
 
   it('the school edits its matrix; suggestions follow it; a bad table is refused; defaults can be put back', async () => {
@@ -147,5 +154,29 @@ describe('triage following the flowcharts, and the sanctions matrix', () => {
     // Through the API, only sanctions.manage may change it.
     const teacher = await t.logIn('teacher');
     assert.equal((await t.as(teacher, 'PUT', '/api/sanctions/pupil', { reset: true })).statusCode, 403);
+  });
+});
+
+describe('the flowchart data itself', () => {
+  it('every condition names a real question and one of its answers; every branch can be reached', async () => {
+    const { TRIAGE_BRANCHES, TRIAGE_QUESTIONS, stepsFor } = await import('../src/incidents/triage.ts');
+    const questions = new Map(TRIAGE_QUESTIONS.map((q) => [q.key, new Set(q.options.map((o) => o.value))]));
+    for (const b of TRIAGE_BRANCHES) {
+      for (const c of b.when.all) {
+        assert.ok(questions.has(c.question), `${b.key} asks about an unknown question ${c.question}`);
+        for (const v of c.in) assert.ok(questions.get(c.question)!.has(v), `${b.key}: ${c.question} has no answer ${v}`);
+      }
+      // The branch's own condition, as answers, brings in its steps.
+      const answers = Object.fromEntries(b.when.all.map((c) => [c.question, c.in[0]]));
+      const keys = stepsFor(answers).map((s) => s.key);
+      for (const s of b.steps) assert.ok(keys.includes(s.key), `${b.key}: ${s.key} is reachable`);
+    }
+    const { INCIDENT_CATEGORIES } = await import('../src/incidents/categories.ts');
+    const { DEFAULT_SANCTIONS } = await import('../src/incidents/sanctions-defaults.ts');
+    for (const c of INCIDENT_CATEGORIES) {
+      if (c.pupilSanction) assert.ok(DEFAULT_SANCTIONS.pupil.some((r) => r.key === c.pupilSanction), `${c.key} → pupil row ${c.pupilSanction}`);
+      if (c.staffSanction) assert.ok(DEFAULT_SANCTIONS.staff.some((r) => r.key === c.staffSanction), `${c.key} → staff row ${c.staffSanction}`);
+    }
+    assert.deepEqual(INCIDENT_CATEGORIES.filter((c) => c.illegal).map((c) => c.key).sort(), ['child_abuse_images', 'criminally_racist', 'extreme_pornography', 'grooming', 'terrorism_extremism']);
   });
 });

@@ -105,6 +105,23 @@ describe('incident log: reporting, the append-only record and confidentiality', 
     assert.equal(staffAnon.statusCode, 400);
   });
 
+  it('a parent reports through the same simple page: it is restricted, names them, and they see only its status', async () => {
+    const res = await t.as(s.parent, 'POST', '/api/incidents', { occurredAt: '2026-11-15T20:30:00Z', description: 'My child was sent a threatening message on a games console.', category: 'threatening_behaviour', location: 'out_of_school' });
+    assert.equal(res.statusCode, 201, res.body);
+    const dslView = (await t.as(s.dsl, 'GET', `/api/incidents/${res.json().id}`)).json();
+    assert.equal(dslView.reporter.kind, 'parent');
+    assert.equal(dslView.reporter.personId, ids.parent);
+    assert.equal(dslView.current.classification, 'restricted');
+    const own = (await t.as(s.parent, 'GET', `/api/incidents/${res.json().id}`)).json();
+    assert.equal(own.view, 'reporter');
+    assert.equal(own.whatYouReported, 'My child was sent a threatening message on a games console.');
+    const change = await t.as(s.parent, 'PUT', `/api/incidents/${res.json().id}`, { occurredAt: '2026-11-15T20:30:00Z', description: 'changed', category: 'other', reason: 'x' });
+    assert.equal(change.statusCode, 403, 'a reporter cannot change the record');
+    assert.ok((await audit(t, 'incident.edit_refused', res.json().id)).some((r) => r.actor_id === ids.parent));
+    const osl = await t.as(s.osl, 'PUT', `/api/incidents/${res.json().id}/status`, { status: 'investigating' });
+    assert.equal(osl.statusCode, 404, 'the Online Safety Lead cannot even see a restricted record');
+  });
+
   it('a correction is a new version: the first version is kept and the history shows both', async () => {
     const before = (await t.as(s.dsl, 'GET', `/api/incidents/${restrictedId}`)).json();
     const res = await t.as(s.dsl, 'PUT', `/api/incidents/${restrictedId}`, {
@@ -170,6 +187,18 @@ describe('incident log: reporting, the append-only record and confidentiality', 
     assert.equal((await t.as(s.teacher2, 'GET', `/api/incidents/${restrictedId}`)).statusCode, 404);
     assert.equal((await audit(t, 'incident.access_granted', restrictedId)).length, 1);
     assert.equal((await audit(t, 'incident.access_revoked', restrictedId)).length, 1);
+  });
+
+  it('senior staff assigned to investigate a restricted incident are given access to it (recorded)', async () => {
+    assert.equal((await t.as(s.head, 'GET', `/api/incidents/${restrictedId}`)).statusCode, 404);
+    const res = await t.as(s.dsl, 'PUT', `/api/incidents/${restrictedId}/investigation`, { investigatorIds: [ids.dsl, ids.head], investigationDevice: 'DSL office PC' });
+    assert.equal(res.statusCode, 200, res.body);
+    const head = await t.as(s.head, 'GET', `/api/incidents/${restrictedId}`);
+    assert.equal(head.json().view, 'full');
+    assert.equal(head.json().can.manage, true, 'the headteacher manages incidents, and now has the grant');
+    const grants = (await t.as(s.dsl, 'GET', `/api/incidents/${restrictedId}`)).json().grants as Array<{ personId: string; reason: string }>;
+    assert.deepEqual(grants.map((g) => [g.personId, g.reason]), [[ids.head, 'Assigned as investigator']]);
+    await t.as(s.dsl, 'DELETE', `/api/incidents/${restrictedId}/grants/${ids.head}`);
   });
 
   it('nobody can delete an incident; the attempt is refused and audited', async () => {

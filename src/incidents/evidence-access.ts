@@ -56,6 +56,11 @@ export function coreIncidentAccess(db: Db): IncidentRecordAccess {
       if (!incident) return false;
       return accessTo(await viewerOf(ctx), incident, { classification: facts.confidentiality }) === 'full';
     },
+    async readableIds(ctx, list) {
+      const viewer = await viewerOf(ctx);
+      const rows = await currentVersions(ctx.db, ctx.actor.schoolId, { ids: list.map((i) => i.id) });
+      return new Set(rows.filter(({ incident, current }) => accessTo(viewer, incident, current) === 'full').map(({ incident }) => incident.id));
+    },
     async allOfSchool(schoolId) {
       const [rows, times] = await Promise.all([currentVersions(db, schoolId), closingTimes(db, schoolId)]);
       return rows.map(({ incident, current }) => factsOf(incident, current, times.get(incident.id) ?? null));

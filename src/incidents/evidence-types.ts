@@ -50,6 +50,8 @@ export interface IncidentRecordAccess {
   canManageRecord(ctx: ServiceContext, incident: IncidentFacts): Promise<boolean>;
   /** Whether the actor may read this incident, without auditing a read (for counts and lists). */
   canRead(ctx: ServiceContext, incident: IncidentFacts): Promise<boolean>;
+  /** Which of these incidents the actor may read in full (one look-up of the actor for many records). */
+  readableIds(ctx: ServiceContext, incidents: IncidentFacts[]): Promise<Set<string>>;
   /** Every incident of a school, for counts and retention (no details leave without canRead). */
   allOfSchool(schoolId: string): Promise<IncidentFacts[]>;
   /** The triage steps of the school's open incidents. */

@@ -90,5 +90,7 @@ export async function suggestSanctions(ctx: ServiceContext, incidentId: string):
       earlierIncidents: earlier.map(({ incident, current: v }) => ({ reference: accessTo(viewer, incident, v) === 'full' ? incident.reference : 'an earlier restricted incident', occurredAt: v.occurredAt.toISOString() })),
     });
   }
+  // Reading the suggestions reads the incident (who instigated it, their earlier incidents): audited like any read.
+  await appendAudit(ctx.db, ctx.actor, { action: 'incident.sanctions_viewed', entityType: 'incident', entityId: incidentId, details: { people: out.length } }, ctx.clock.now());
   return out;
 }

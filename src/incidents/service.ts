@@ -207,6 +207,19 @@ export async function setInvestigation(ctx: ServiceContext, id: string, input: {
     const device = input.investigationDevice.trim();
     const next = await writeVersion(tx, ctx.actor, incident, current, { investigators: ids, investigationDevice: device },
       `Investigation: ${names.length ? names.join(' and ') : 'nobody'} assigned${device ? `; investigation computer: ${device}` : ''}`, 'incident.investigation_set', ctx.clock.now());
+    // Investigators of a restricted incident must be able to read it: those outside the safeguarding team are given
+    // access (recorded and audited like any grant, and the DSL can take it away).
+    if (current.classification === 'restricted') {
+      const holders = new Set((await activeGrants(tx, id)).map((g) => g.personId));
+      for (const [i, pid] of ids.entries()) {
+        const roles = (await tx.selectFrom('person_roles').select('role').where('person_id', '=', pid).execute()).map((r) => r.role);
+        if (holders.has(pid) || roles.includes('dsl') || roles.includes('deputy_dsl')) continue;
+        const now = ctx.clock.now();
+        await insertGrantEvent(tx, { incidentId: id, schoolId: ctx.actor.schoolId, personId: pid, action: 'granted', reason: 'Assigned as investigator', actor: ctx.actor, at: now });
+        await appendIncidentHistory(tx, ctx.actor, { incidentId: id, schoolId: ctx.actor.schoolId, action: 'incident.access_granted', summary: `Access given to ${names[i]}: assigned as investigator`, details: { personId: pid } }, now);
+        await appendAudit(tx, ctx.actor, { action: 'incident.access_granted', entityType: 'incident', entityId: id, details: { personId: pid, reason: 'Assigned as investigator' } }, now);
+      }
+    }
     return { version: next.version };
   }));
 }

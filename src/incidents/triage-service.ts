@@ -10,6 +10,7 @@ import { badRequest, notFound } from '../platform/errors.ts';
 import { updatePerson } from '../directory/service.ts';
 import { guarded } from './access.ts';
 import { categoryOf } from './categories.ts';
+import { getMatrix } from './sanctions.ts';
 import { incidentForModule } from './service.ts';
 import { appendIncidentHistory, currentVersion, getIncidentRow, insertStepEvent, insertVersion, newId, stepsOf, type Version } from './store.ts';
 import { BRANCH_LABELS, questionsToAsk, stepsFor, TRIAGE_BRANCHES, TRIAGE_QUESTIONS } from './triage.ts';
@@ -52,6 +53,10 @@ export async function answerTriage(ctx: ServiceContext, id: string, input: { ans
     }
     if (categoryOf(current.category)?.illegal && answers.illegal !== 'yes') {
       throw badRequest(`The incident is recorded as "${categoryOf(current.category)!.label}", which is illegal. Answer yes to the first question, or correct the category first.`);
+    }
+    if (input.sanctionType) {
+      const rows = [...(await getMatrix({ ...ctx, db: tx }, 'pupil')).rows, ...(await getMatrix({ ...ctx, db: tx }, 'staff')).rows];
+      if (!rows.some((r) => r.key === input.sanctionType)) throw badRequest('That row is not in the school\'s sanctions matrix. Choose one from the list, or leave it empty.');
     }
     const now = ctx.clock.now();
     const wanted = stepsFor(answers);

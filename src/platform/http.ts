@@ -21,8 +21,10 @@ import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
+import { dashboardRoutes } from '../incidents/dashboard-routes.ts';
 import { evidenceRoutes } from '../incidents/evidence-routes.ts';
 import { exportRoutes } from '../incidents/export-routes.ts';
+import { retentionRoutes } from '../incidents/retention-routes.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
 import { currentUser, type CurrentUser } from './auth/service.ts';
@@ -173,6 +175,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   await app.register(exportRoutes(deps, incidentRecords));
   await app.register(agreementRoutes(deps));
   await app.register(consentRoutes(deps));
+  await app.register(retentionRoutes(deps, incidentRecords));
+  await app.register(dashboardRoutes(deps, incidentRecords));
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });

@@ -16,6 +16,8 @@ import { startFrontEnds, type RunningFrontEnds } from '../filtering/frontends.ts
 import { identityServiceFor } from '../filtering/identity/service.ts';
 import { LiveFilter } from '../filtering/live.ts';
 import { snapshotCacheFor } from '../filtering/snapshots.ts';
+import { coreIncidentAccess } from '../incidents/evidence-access.ts';
+import { startRetentionReviewJob } from '../incidents/retention-job.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -137,6 +139,12 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
       .catch((e: unknown) => app.log.error({ err: e }, 'monitoring: the alert digest could not be sent; it is tried again in 15 minutes'));
   }, 15 * 60_000);
   digestTimer.unref();
+  // Incident records due for retention review, listed once a day (never deleted; R5.8).
+  const stopRetentionReview = startRetentionReviewJob({
+    db: handle.db, incidents: coreIncidentAccess(handle.db), clock: deps.clock, config,
+    onRun: (runs) => { for (const r of runs) if (r.due.length || r.needsInformation.length) app.log.info({ due: r.due.map((d) => d.reference), needsInformation: r.needsInformation.length }, `retention review: ${r.due.length} incident records due for review`); },
+    onError: (e) => app.log.error({ err: e }, 'retention review failed'),
+  });
   let setupUrl: string | undefined;
   if (await setupNeeded(handle.db)) setupUrl = `${url}/setup?token=${await createSetupToken(handle.db, deps.clock)}`;
   return {
@@ -145,6 +153,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     async close() {
       clearInterval(listTimer);
       clearInterval(digestTimer);
+      await stopRetentionReview();
       await starting;
       await frontEnds?.close();
       live.stop();

@@ -27,6 +27,7 @@ import { PoliciesPage } from '../filtering/PoliciesPage.tsx';
 import { PolicyPage } from '../filtering/PolicyPage.tsx';
 import { DevicesPage } from '../identity/DevicesPage.tsx';
 import { ChronologyPage } from '../incidents/ChronologyPage.tsx';
+import { DashboardPage as IncidentsDashboardPage } from '../incidents/DashboardPage.tsx';
 import { IncidentPage } from '../incidents/IncidentPage.tsx';
 import { IncidentsPage } from '../incidents/IncidentsPage.tsx';
 import { ReportPage } from '../incidents/ReportPage.tsx';
@@ -64,6 +65,7 @@ const ROUTES: Route[] = [
   { pattern: '/devices', permission: 'identity.manage', render: () => <DevicesPage /> },
   { pattern: '/incidents', render: () => <IncidentsPage /> },
   { pattern: '/incidents/report', render: () => <ReportPage /> },
+  { pattern: '/incidents/dashboard', permission: 'incidents.read', render: () => <IncidentsDashboardPage /> },
   { pattern: '/incidents/sanctions', permission: 'sanctions.manage', render: () => <SanctionsPage /> },
   { pattern: '/incidents/people/:id', permission: 'incidents.read', render: (p) => <ChronologyPage key={p.id} id={p.id} /> },
   { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },

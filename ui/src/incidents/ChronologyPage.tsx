@@ -1,10 +1,10 @@
 /** A person's chronology (R5.7): the incidents they were involved in, oldest first, that you may see (audited). */
-import { Badge, Stack, Table, Text } from '@mantine/core';
+import { Stack, Table, Text } from '@mantine/core';
 import { formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
-import { StatusBadge } from './IncidentsPage.tsx';
+import { StatusBadge, Tag } from './IncidentsPage.tsx';
 import { PART_LABELS, type PersonPart, type Status } from './types.ts';
 
 interface Entry { at: string; incidentId: string; reference: string; part: PersonPart; categoryLabel: string; status: Status; classification: string; summary: string }
@@ -23,7 +23,7 @@ export function ChronologyPage({ id }: { id: string }) {
             <Table.Tbody>{c.data.entries.map((e, i) => (
               <Table.Tr key={i}>
                 <Table.Td>{formatDateTime(e.at)}</Table.Td>
-                <Table.Td><Link to={`/incidents/${e.incidentId}`}>{e.reference}</Link> {e.classification === 'restricted' && <Badge color="red" variant="outline" size="sm">Restricted</Badge>}<Text fz="sm">{e.categoryLabel}</Text></Table.Td>
+                <Table.Td><Link to={`/incidents/${e.incidentId}`}>{e.reference}</Link> {e.classification === 'restricted' && <Tag color="red" size="sm">Restricted</Tag>}<Text fz="sm">{e.categoryLabel}</Text></Table.Td>
                 <Table.Td>{PART_LABELS[e.part]}</Table.Td>
                 <Table.Td>{e.summary}</Table.Td>
                 <Table.Td><StatusBadge status={e.status} /></Table.Td>

@@ -4,15 +4,19 @@
  * and every earlier version. Opening this page is recorded in the audit log.
  */
 import { useState } from 'react';
-import { Alert, Badge, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, List, Modal, Paper, Radio, Select, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { messageOf, post, put, api } from '../api.ts';
 import { formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
+import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { useMe } from '../app/auth.tsx';
-import { StatusBadge } from './IncidentsPage.tsx';
+import { EvidenceExportButton } from './EvidenceExportButton.tsx';
+import { EvidencePanel } from './EvidencePanel.tsx';
+import { StatusBadge, Tag } from './IncidentsPage.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { PersonSearch } from './PersonSearch.tsx';
+import { RetentionPanel } from './RetentionPanel.tsx';
 import { KIND_LABELS, LOCATION_LABELS, localInputValue, PART_LABELS, type IncidentAnswer, type IncidentView, type InvolvedPerson, type Reference, type StepView, type Suggestion, type TriageQuestion } from './types.ts';
 
 function useAction(reload: () => void) {
@@ -53,21 +57,25 @@ function FullIncident({ v, reference, reload }: { v: IncidentView; reference: Re
   const manage = v.can.manage;
   return (
     <Page title={`Incident ${v.reference}`} description={`${c.categoryLabel} · ${formatDateTime(c.occurredAt)}`}
-      actions={<Group gap="xs"><StatusBadge status={c.status} />{c.classification === 'restricted' ? <Badge color="red" variant="outline">Restricted: safeguarding</Badge> : <Badge color="gray" variant="outline">General</Badge>}</Group>}>
+      actions={<Group gap="xs"><EvidenceExportButton incidentId={v.id} reference={v.reference} /><StatusBadge status={c.status} />{c.classification === 'restricted' ? <Tag color="red">Restricted: safeguarding</Tag> : <Tag color="gray">General</Tag>}</Group>}>
       {c.illegal && <Alert color="red" title="Possibly illegal material">Do not view, copy or forward the material. Follow the police's advice.</Alert>}
       <RecordSection v={v} reference={reference} reload={reload} />
       <TriageSection v={v} questions={reference.triage.questions} reload={reload} />
       <ChecklistSection v={v} reload={reload} />
       <SanctionsSection id={v.id} generation={v.versions.length} />
       <InvestigationSection v={v} reload={reload} />
+      <EvidencePanel incidentId={v.id} canAdd={manage} />
       {manage && <StatusSection v={v} reload={reload} />}
       {v.can.grant && <GrantsSection v={v} reload={reload} />}
+      <RetentionPanel incidentId={v.id} canManage={manage || v.can.grant} />
       <HistorySection v={v} />
     </Page>
   );
 }
 
 function RecordSection({ v, reference, reload }: { v: IncidentView; reference: Reference; reload(): void }) {
+  const me = useMe();
+  const chronology = me.permissions.includes('incidents.read');
   const c = v.current;
   const [editing, setEditing] = useState(false);
   return (
@@ -92,7 +100,7 @@ function RecordSection({ v, reference, reload }: { v: IncidentView; reference: R
           <Text fz="sm" c="dimmed">People involved</Text>
           {c.people.length === 0 ? <Text>Nobody recorded yet.</Text> : (
             <Table aria-label="People involved"><Table.Thead><Table.Tr><Table.Th>Name</Table.Th><Table.Th>Who</Table.Th><Table.Th>Part</Table.Th></Table.Tr></Table.Thead>
-              <Table.Tbody>{c.people.map((p, i) => <Table.Tr key={i}><Table.Td>{p.name}</Table.Td><Table.Td>{KIND_LABELS[p.kind]}</Table.Td><Table.Td>{PART_LABELS[p.part]}</Table.Td></Table.Tr>)}</Table.Tbody>
+              <Table.Tbody>{c.people.map((p, i) => <Table.Tr key={i}><Table.Td>{chronology && p.personId ? <Link to={`/incidents/people/${p.personId}`}>{p.name}</Link> : p.name}</Table.Td><Table.Td>{KIND_LABELS[p.kind]}</Table.Td><Table.Td>{PART_LABELS[p.part]}</Table.Td></Table.Tr>)}</Table.Tbody>
             </Table>
           )}
         </div>
@@ -153,11 +161,15 @@ const holds = (q: TriageQuestion, answers: Record<string, string>) => !q.askWhen
 function TriageSection({ v, questions, reload }: { v: IncidentView; questions: TriageQuestion[]; reload(): void }) {
   const answered = Object.keys(v.current.triage).length > 0;
   const [answers, setAnswers] = useState<Record<string, string>>(answered ? v.current.triage : v.suggestedTriage);
+  const [sanctionType, setSanctionType] = useState<string | null>(v.current.sanctionType);
   const act = useAction(reload);
   const asked = questions.filter((q) => holds(q, answers));
+  const instigators = v.current.people.filter((p) => p.part === 'instigator' && p.personId && (p.kind === 'pupil' || p.kind === 'staff'));
+  const audience = instigators.some((p) => p.kind === 'pupil') ? 'pupil' : 'staff';
+  const matrix = useApi<{ rows: Array<{ key: string; label: string }> }>(instigators.length && v.can.manage ? `/api/sanctions/${audience}` : null);
   return (
     <Paper withBorder p="lg">
-      <Stack gap="md" component="form" onSubmit={(e) => { e.preventDefault(); void act.run(() => put(`/api/incidents/${v.id}/triage`, { answers: Object.fromEntries(asked.map((q) => [q.key, answers[q.key] ?? ''])) })); }}>
+      <Stack gap="md" component="form" onSubmit={(e) => { e.preventDefault(); void act.run(() => put(`/api/incidents/${v.id}/triage`, { answers: Object.fromEntries(asked.map((q) => [q.key, answers[q.key] ?? ''])), sanctionType })); }}>
         <Title order={2} fz={20}>Triage</Title>
         <Text c="dimmed" fz="sm">The questions from the school's incident flowcharts. Your answers decide the steps on the checklist below.{!answered && ' Answers already suggested by the record are filled in: check them.'}</Text>
         {asked.map((q) => (
@@ -165,6 +177,10 @@ function TriageSection({ v, questions, reload }: { v: IncidentView; questions: T
             <Group mt="xs">{q.options.map((o) => <Radio key={o.value} value={o.value} label={o.label} disabled={!v.can.manage} />)}</Group>
           </Radio.Group>
         ))}
+        {matrix.data && (
+          <Select label="Row of the sanctions matrix" description="Leave empty to use the usual row for this kind of incident." clearable w={520}
+            data={matrix.data.rows.map((r) => ({ value: r.key, label: r.label }))} value={sanctionType} onChange={setSanctionType} />
+        )}
         {act.error && <Alert color="red" role="alert">{act.error}</Alert>}
         {v.can.manage && <Button type="submit" loading={act.busy} w="fit-content">{answered ? 'Save changed answers' : 'Save answers and make the checklist'}</Button>}
       </Stack>
@@ -185,7 +201,7 @@ function StepRow({ v, s, reload }: { v: IncidentView; s: StepView; reload(): voi
           {s.who && <Text fz="sm">Usually: {s.who}</Text>}
           {s.state !== 'open' && <Text fz="sm" mt={4}>{s.state === 'completed' ? 'Done' : 'Skipped'} by {s.by} on {formatDateTime(s.at)}{s.note ? `: ${s.note}` : ''}</Text>}
         </div>
-        {s.state === 'open' ? <Badge color="orange" variant="light">To do</Badge> : s.state === 'completed' ? <Badge color="green" variant="light">Done</Badge> : <Badge color="gray" variant="light">Skipped</Badge>}
+        {s.state === 'open' ? <Tag color="orange">To do</Tag> : s.state === 'completed' ? <Tag color="green">Done</Tag> : <Tag color="gray">Skipped</Tag>}
       </Group>
       {v.can.manage && (
         s.state === 'open' ? (
@@ -230,7 +246,7 @@ function SanctionsSection({ id, generation }: { id: string; generation: number }
           <div key={x.personId}>
             <Text fw={600}>{x.name}: {x.typeLabel ?? 'no matching row in the matrix — choose responses by hand'}</Text>
             {x.repeat && <Text fz="sm">Earlier incidents: {x.earlierIncidents.map((e) => `${e.reference} (${formatDateTime(e.occurredAt)})`).join(', ')}</Text>}
-            <List size="sm">{x.responses.map((r) => <List.Item key={r.key}>{r.label}{r.escalated && <Badge ml="xs" size="sm" color="orange">repeat</Badge>}</List.Item>)}</List>
+            <List size="sm">{x.responses.map((r) => <List.Item key={r.key}>{r.label}{r.escalated && <Tag ml="xs" size="sm" color="orange">repeat</Tag>}</List.Item>)}</List>
           </div>
         ))}
       </Stack>

@@ -3,7 +3,7 @@
  * grant; every listing is audited), and everyone's own reports with where they have got to.
  */
 import { Badge, Button, Group, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useMe } from '../app/auth.tsx';
 import { formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
@@ -11,8 +11,13 @@ import { Link, linkProps } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { STATUS_COLOURS, type IncidentSummary, type MyReport, type Status } from './types.ts';
 
+/** A small label with dark text on a pale background (readable: WCAG contrast). */
+export function Tag({ color, children, ml, size = 'md' }: { color: string; children: ReactNode; ml?: string; size?: 'sm' | 'md' }) {
+  return <Badge variant="light" color={color} bg={`${color}.0`} c="dark.8" radius="sm" tt="none" fw={650} size={size} ml={ml} style={{ border: `1px solid var(--mantine-color-${color}-3)` }}>{children}</Badge>;
+}
+
 export function StatusBadge({ status, label }: { status: Status; label?: string }) {
-  return <Badge color={STATUS_COLOURS[status]} variant="light">{label ?? { open: 'Open', investigating: 'Being investigated', closed: 'Closed' }[status]}</Badge>;
+  return <Tag color={STATUS_COLOURS[status]}>{label ?? { open: 'Open', investigating: 'Being investigated', closed: 'Closed' }[status]}</Tag>;
 }
 
 export function IncidentsPage() {
@@ -39,7 +44,7 @@ export function IncidentsPage() {
               <Table.Tbody>
                 {incidents.map((i) => (
                   <Table.Tr key={i.id}>
-                    <Table.Td><Link to={`/incidents/${i.id}`}>{i.reference}</Link>{i.classification === 'restricted' && <Badge ml="xs" color="red" variant="outline">Restricted</Badge>}</Table.Td>
+                    <Table.Td><Link to={`/incidents/${i.id}`}>{i.reference}</Link>{i.classification === 'restricted' && <Tag ml="xs" color="red">Restricted</Tag>}</Table.Td>
                     <Table.Td>{formatDateTime(i.occurredAt)}</Table.Td>
                     <Table.Td>{i.categoryLabel}</Table.Td>
                     <Table.Td>{i.people.map((p) => p.name).join(', ') || '—'}</Table.Td>
