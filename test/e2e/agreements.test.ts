@@ -120,3 +120,51 @@ test('a new Year 7 pupil is sent to sign the agreement, signs it, and browses; c
   const audit = await admin.call<{ entries: { action: string; entityId: string | null }[] }>('GET', '/api/audit?action=agreement.signed');
   assert.ok(audit.entries.some((e) => e.action === 'agreement.signed' && e.entityId === pupilId), 'the audit log records the signature');
 });
+
+test('an agreement with unsafe HTML shows as harmless text on a phone and in print', { timeout: 120_000 }, async () => {
+  const admin = new ApiClient(server!.url);
+  await admin.logIn(ADMIN.username, ADMIN.password);
+  const { templates } = await admin.call<{ templates: { id: string; key: string }[] }>('GET', '/api/agreements/templates');
+  const guest = await admin.call<{ id: string; name: string; audience: unknown }>('GET', `/api/agreements/templates/${templates.find((t) => t.key === 'guest')!.id}`);
+  const body = '# Visitors\n\n<script>window.pwned = 1</script>\n\n<img src="x" onerror="window.pwned = 2">\n\n- I will read [the rules](javascript:window.pwned=3) and [the website](https://example.org/rules).\n';
+  await admin.call('PUT', `/api/agreements/templates/${guest.id}`, { name: guest.name, body, audience: guest.audience, parentMaySign: false, active: true });
+  await admin.call('POST', `/api/agreements/templates/${guest.id}/publish`);
+  const visitor = { username: 'vbrown', password: 'amber-finch-teapot' };
+  const { id } = await admin.call<{ id: string }>('POST', '/api/people', { username: visitor.username, givenName: 'Vic', familyName: 'Brown', roles: ['guest'] });
+  const { temporaryPassword } = await admin.call<{ temporaryPassword: string }>('POST', `/api/people/${id}/account/temporary-password`);
+  const api = new ApiClient(server!.url);
+  await api.logIn(visitor.username, temporaryPassword);
+  await api.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: visitor.password });
+
+  browser ??= await launchBrowser();
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  phone.setDefaultTimeout(20_000);
+  await phone.goto(`${server!.url}/agreements/sign`);
+  await waitForPath(phone, '/login');
+  await phone.getByLabel('Username').fill(visitor.username);
+  await phone.getByLabel(/^Password/).fill(visitor.password);
+  await phone.getByRole('button', { name: 'Log in' }).click();
+  await waitForPath(phone, '/agreements/sign');
+  await see(phone, '<script>window.pwned = 1</script>');
+  assert.equal(await phone.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no script ran');
+  assert.equal(await phone.locator('a[href^="javascript"]').count(), 0);
+  assert.equal(await phone.locator('.osprey-agreement-text a[href="https://example.org/rules"]').count(), 1);
+  // big tap targets that fit the screen
+  const button = await phone.getByRole('button', { name: 'Sign the agreement' }).boundingBox();
+  assert.ok(button && button.height >= 44 && button.width <= 390, `the Sign button is easy to tap (${JSON.stringify(button)})`);
+  if (process.env.OSPREY_SCREENSHOT) await phone.screenshot({ path: process.env.OSPREY_SCREENSHOT.replace(/\.png$/, '-sign.png') });
+  await phone.getByLabel('I have read this agreement and I will keep to it').check();
+  await phone.getByLabel('Type your full name').fill('Vic Brown');
+  await phone.getByRole('button', { name: 'Sign the agreement' }).click();
+  await see(phone, 'everything is signed');
+  await phone.getByRole('link', { name: 'View or print' }).click();
+  await see(phone, 'Text fingerprint (SHA-256)');
+  assert.equal(await phone.locator('header').first().isVisible(), true);
+  await phone.emulateMedia({ media: 'print' });
+  assert.equal(await phone.locator('header').first().isVisible(), false, 'no menus in print');
+  assert.equal(await phone.getByRole('button', { name: 'Print' }).isVisible(), false);
+  await see(phone, '<script>window.pwned = 1</script>');
+  assert.equal(await phone.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no script ran in the printed copy');
+  // a developer can look at the printed copy: OSPREY_SCREENSHOT=/tmp/print.png
+  if (process.env.OSPREY_SCREENSHOT) await phone.screenshot({ path: process.env.OSPREY_SCREENSHOT, fullPage: true });
+});
