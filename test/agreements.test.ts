@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setChildren } from '../src/directory/store.ts';
+import { sendQueuedMail } from '../src/platform/mail.ts';
+import { startSmtpServer } from './helpers/smtp.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
 
 const DAY = 86_400_000;
@@ -203,6 +205,19 @@ describe('Acceptable Use Agreements: templates, versions, signing and coverage',
     assert.deepEqual(outbox.map((m) => m.to_address), ['oscar@example.org', 'tariq@school.example']);
     assert.match(outbox[0].body_text, /kai/i);
     assert.ok(await t.db.selectFrom('audit_log').select('seq').where('action', '=', 'agreement.reminders_sent').executeTakeFirst());
+    // the mailer delivers them over SMTP
+    const smtp = await startSmtpServer();
+    try {
+      const result = await sendQueuedMail({ db: t.db, clock: t.clock, config: { smtpUrl: smtp.url, mailFrom: 'Osprey <osprey@school.example>' } });
+      assert.equal(result.sent, 2);
+      const mails = await smtp.waitForMessages(2);
+      const toOscar = mails.find((m) => m.to.includes('oscar@example.org'))!;
+      assert.equal(toOscar.subject, 'Acceptable Use Agreement for Kai Nakamura');
+      assert.match(toOscar.text, /Kai Nakamura has not yet signed "Students in Key Stage 3 and above"/);
+      assert.match(toOscar.text, /\/agreements\/sign/);
+    } finally {
+      await smtp.close();
+    }
 
     const staffVersion = (await t.as(lead, 'GET', `/api/agreements/templates/${byKey('staff').id}`)).json().currentVersion.id;
     const before = (await t.as(lead, 'GET', '/api/agreements/campaign')).json().audiences.find((a: { template: { id: string } }) => a.template.id === byKey('staff').id);
