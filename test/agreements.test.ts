@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setChildren } from '../src/directory/store.ts';
+import { addMembers, ensureGroup, setChildren } from '../src/directory/store.ts';
 import { sendQueuedMail } from '../src/platform/mail.ts';
 import { startSmtpServer } from './helpers/smtp.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
@@ -195,6 +195,14 @@ describe('Acceptable Use Agreements: templates, versions, signing and coverage',
     const names = unsigned.people.map((p: { person: { username: string } }) => p.person.username);
     assert.ok(names.includes('kai.year9') && names.includes('tariq.teacher'));
     assert.ok(!names.includes('sam.year7'), 'Sam has signed');
+
+    // a class teacher's list: just their class, with the class name on each row
+    const class7k = await ensureGroup(t.db, t.school.id, 'class', '7K', t.clock.now());
+    await addMembers(t.db, t.school.id, class7k, [pupil7.id, pupil9.id]);
+    const classList = (await t.as(await t.logIn(teacher.username), 'GET', `/api/agreements/coverage?groupId=${class7k}`)).json();
+    assert.deepEqual(classList.people.map((p: { person: { username: string }; status: string }) => [p.person.username, p.status]).sort(), [['kai.year9', 'unsigned'], ['sam.year7', 'signed']]);
+    assert.deepEqual(classList.people[0].person.classes, ['7K']);
+    assert.deepEqual({ signed: classList.counts.signed, unsigned: classList.counts.unsigned }, { signed: 1, unsigned: 1 });
 
     const sent = await t.as(lead, 'POST', '/api/agreements/reminders', { role: 'teacher' });
     assert.equal(sent.statusCode, 200, sent.body);
