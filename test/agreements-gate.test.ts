@@ -7,10 +7,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembers, ensureGroup } from '../src/directory/store.ts';
+import { startDnsResolver, type DnsResolver } from '../src/filtering/dns/index.ts';
 import { identityServiceFor } from '../src/filtering/identity/service.ts';
 import { LiveFilter } from '../src/filtering/live.ts';
 import { startProxy, type RunningProxy } from '../src/filtering/proxy/index.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
+import { addresses, ask } from './fixtures/dns/client.ts';
+import { startFakeUpstream, type FakeUpstream } from './fixtures/dns/upstream.ts';
 import { collectingSink, connectVia, startOrigin, startTlsOrigin, viaProxy, waitFor } from './fixtures/proxy/harness.ts';
 
 const PORTAL = 'http://osprey.test:8080';
@@ -25,6 +28,8 @@ describe('gating: no internet until the agreement is signed', () => {
   let secure: Awaited<ReturnType<typeof startTlsOrigin>>;
   let proxy: RunningProxy;
   let live: LiveFilter;
+  let dns: DnsResolver;
+  let upstream: FakeUpstream;
   const sink = collectingSink();
   const url = (host: string, p = '/') => `http://${host}:${origin.port}${p}`;
 
@@ -44,12 +49,20 @@ describe('gating: no internet until the agreement is signed', () => {
     secure = await startTlsOrigin();
     const identity = identityServiceFor(t.deps);
     await identity.ready();
-    live = new LiveFilter(t.db, { dataDir: t.dataDir, timeZone: 'Europe/London', pollMs: 200 }, (ip, hints) => identity.identify(ip, hints), sink);
+    live = new LiveFilter(t.db, {
+      dataDir: t.dataDir, timeZone: 'Europe/London', pollMs: 200, agreementRequired: (id) => identity.agreementRequired(id), portalHost: 'osprey.test',
+    }, (ip, hints) => identity.identify(ip, hints), sink);
     await live.start();
+    upstream = await startFakeUpstream([
+      { name: 'news.test', type: 'A', ttl: 300, data: '192.0.2.10' }, { name: 'osprey.test', type: 'A', ttl: 300, data: '192.0.2.20' },
+    ]);
+    dns = await startDnsResolver({ host: '127.0.0.1', port: 0, view: live, upstreams: [upstream.address], blockAnswer: 'block-page', blockPageIPv4: '192.0.2.99', logger: { warn: () => {} } });
     proxy = await startProxy({ host: '127.0.0.1', port: 0, workers: 1, view: live, identity, hosts: { '*': '127.0.0.1' }, portalUrl: PORTAL, allowedConnectPorts: [443, 80, 8080, secure.port] });
   });
   after(async () => {
     await proxy?.close();
+    await dns?.close();
+    await upstream?.close();
     live?.stop();
     await origin?.close();
     await secure?.close();
@@ -106,6 +119,9 @@ describe('gating: no internet until the agreement is signed', () => {
     // the Osprey server itself is passed on (the sign page is on it; nothing listens there in this test, hence 502)
     const portal = await viaProxy(proxy.port, `${PORTAL}/agreements/sign`, { localAddress: PUPIL_PC });
     assert.ok(![302, 403].includes(portal.status), `the portal is not held back (${portal.status})`);
+    // DNS from the same device: only the Osprey server's name is answered
+    assert.deepEqual(addresses(await ask(dns.port, 'news.test', 'A', { from: PUPIL_PC })), ['192.0.2.99']);
+    assert.deepEqual(addresses(await ask(dns.port, 'osprey.test', 'A', { from: PUPIL_PC })), ['192.0.2.20']);
     const event = await waitFor('the held-back request in the activity log', () => sink.events.find((e) => e.username === 'sam.year7' && e.reason === 'agreement_required'));
     assert.equal(event.action, 'block');
 
@@ -115,6 +131,7 @@ describe('gating: no internet until the agreement is signed', () => {
       return r.status === 200 && r;
     }, 1000);
     assert.equal(browsing.body, `hello from news.test:${origin.port}/today`);
+    assert.deepEqual(addresses(await ask(dns.port, 'news.test', 'A', { from: PUPIL_PC })), ['192.0.2.10']);
     const secureNow = await connectVia(proxy.port, `secure.test:${secure.port}`, { localAddress: PUPIL_PC });
     assert.equal(secureNow.status, 200);
     secureNow.socket.destroy();

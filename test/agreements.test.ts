@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setChildren } from '../src/directory/store.ts';
+import { addMembers, ensureGroup, setChildren } from '../src/directory/store.ts';
+import { sendQueuedMail } from '../src/platform/mail.ts';
+import { startSmtpServer } from './helpers/smtp.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
 
 const DAY = 86_400_000;
@@ -194,6 +196,14 @@ describe('Acceptable Use Agreements: templates, versions, signing and coverage',
     assert.ok(names.includes('kai.year9') && names.includes('tariq.teacher'));
     assert.ok(!names.includes('sam.year7'), 'Sam has signed');
 
+    // a class teacher's list: just their class, with the class name on each row
+    const class7k = await ensureGroup(t.db, t.school.id, 'class', '7K', t.clock.now());
+    await addMembers(t.db, t.school.id, class7k, [pupil7.id, pupil9.id]);
+    const classList = (await t.as(await t.logIn(teacher.username), 'GET', `/api/agreements/coverage?groupId=${class7k}`)).json();
+    assert.deepEqual(classList.people.map((p: { person: { username: string }; status: string }) => [p.person.username, p.status]).sort(), [['kai.year9', 'unsigned'], ['sam.year7', 'signed']]);
+    assert.deepEqual(classList.people[0].person.classes, ['7K']);
+    assert.deepEqual({ signed: classList.counts.signed, unsigned: classList.counts.unsigned }, { signed: 1, unsigned: 1 });
+
     const sent = await t.as(lead, 'POST', '/api/agreements/reminders', { role: 'teacher' });
     assert.equal(sent.statusCode, 200, sent.body);
     assert.equal(sent.json().emails, 1);
@@ -203,6 +213,19 @@ describe('Acceptable Use Agreements: templates, versions, signing and coverage',
     assert.deepEqual(outbox.map((m) => m.to_address), ['oscar@example.org', 'tariq@school.example']);
     assert.match(outbox[0].body_text, /kai/i);
     assert.ok(await t.db.selectFrom('audit_log').select('seq').where('action', '=', 'agreement.reminders_sent').executeTakeFirst());
+    // the mailer delivers them over SMTP
+    const smtp = await startSmtpServer();
+    try {
+      const result = await sendQueuedMail({ db: t.db, clock: t.clock, config: { smtpUrl: smtp.url, mailFrom: 'Osprey <osprey@school.example>' } });
+      assert.equal(result.sent, 2);
+      const mails = await smtp.waitForMessages(2);
+      const toOscar = mails.find((m) => m.to.includes('oscar@example.org'))!;
+      assert.equal(toOscar.subject, 'Acceptable Use Agreement for Kai Nakamura');
+      assert.match(toOscar.text, /Kai Nakamura has not yet signed "Students in Key Stage 3 and above"/);
+      assert.match(toOscar.text, /\/agreements\/sign/);
+    } finally {
+      await smtp.close();
+    }
 
     const staffVersion = (await t.as(lead, 'GET', `/api/agreements/templates/${byKey('staff').id}`)).json().currentVersion.id;
     const before = (await t.as(lead, 'GET', '/api/agreements/campaign')).json().audiences.find((a: { template: { id: string } }) => a.template.id === byKey('staff').id);

@@ -19,4 +19,10 @@ export interface FilterView {
   activity: ActivitySink;
   /** 'control-plane', or the filter node's name. */
   node: string;
+  /**
+   * R6.4: true when the person must sign their Acceptable Use Agreement before browsing; the DNS resolver then
+   * answers only for the Osprey server (`portalHost`). Absent: nobody is held back at DNS.
+   */
+  agreementRequired?(personId: string): boolean;
+  portalHost?: string;
 }

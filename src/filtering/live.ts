@@ -19,6 +19,9 @@ export interface LiveFilterOptions {
   node?: string;
   /** Shared with other users of the same database (see snapshotCacheFor); a new one by default. */
   cache?: SnapshotCache;
+  /** R6.4: who must sign their Acceptable Use Agreement first (the identity service knows), and the Osprey server's name. */
+  agreementRequired?: (personId: string) => boolean;
+  portalHost?: string;
 }
 
 export class LiveFilter extends EventEmitter implements FilterView {
@@ -59,6 +62,14 @@ export class LiveFilter extends EventEmitter implements FilterView {
 
   identify(ip: string, hints?: { username?: string }): ClientIdentity {
     return this.identifyClient(ip, hints);
+  }
+
+  agreementRequired(personId: string): boolean {
+    return this.opts.agreementRequired?.(personId) ?? false;
+  }
+
+  get portalHost(): string | undefined {
+    return this.opts.portalHost;
   }
 
   get schoolId(): string {

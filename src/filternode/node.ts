@@ -221,6 +221,13 @@ class RemoteFilter implements FilterView, IdentitySource {
     return this.table!.identify(ip, hints);
   }
 
+  /** R6.4 at DNS: the control plane's list of people who must sign first comes with the identity tables. */
+  agreementRequired(personId: string): boolean {
+    return this.table?.agreementRequired(personId) ?? false;
+  }
+
+  portalHost?: string;
+
   tableData(): IdentityTableData {
     return this.table!.toData();
   }
@@ -270,6 +277,7 @@ export async function startFilterNode(o: FilterNodeOptions): Promise<RunningFilt
     tuning: { insertBatchEvents: 5000, writers: 1, keepCommittedMs: 0 },
   });
   const filter = new RemoteFilter(client, state, name, activity, o.log);
+  filter.portalHost = new URL(o.controlPlane).hostname.replace(/^\[|\]$/g, '');
   let frontEnds: RunningFrontEnds | undefined;
   try {
     const saved = filter.loadSaved();

@@ -87,7 +87,11 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const identity = identityServiceFor(deps);
   await identity.ready();
   identity.startSweeping();
-  const live = new LiveFilter(handle.db, { dataDir: config.dataDir, timeZone: config.timeZone, cache: snapshotCacheFor(deps) },
+  const live = new LiveFilter(handle.db, {
+    dataDir: config.dataDir, timeZone: config.timeZone, cache: snapshotCacheFor(deps),
+    // R6.4: people who must sign their agreement get DNS answers only for the Osprey server
+    agreementRequired: (personId) => identity.agreementRequired(personId), portalHost: new URL(url).hostname,
+  },
     (ip, hints) => identity.identify(ip, hints), activity);
   live.on('refresh-failed', (e: unknown) => app.log.warn({ err: e }, 'filtering: the filter could not be refreshed; the last one stays in force'));
   let frontEnds: RunningFrontEnds | undefined;

@@ -13,6 +13,9 @@ import { blockedResponse, composeSafeSearch, type BlockAnswers } from './synthes
 import type { UpstreamPool } from './upstream.ts';
 import { CD, CLASS_IN, encodeName, newParsedQuery, PARSE_DROP, PARSE_OK, parseQuery, RCODE, TYPE, type ParsedQuery } from './wire.ts';
 
+/** R6.4: a person who has not signed their agreement gets block answers for everything but the Osprey server. */
+const AGREEMENT_REQUIRED: Decision = { action: 'block', reason: 'agreement_required', policyId: 'agreements' };
+
 /** Where an answer goes back: a UDP listener (to the address and port given) or one TCP connection. */
 export interface ClientTransport {
   readonly udp: boolean;
@@ -112,7 +115,8 @@ export class DnsResolverCore {
     request.host = q.host;
     request.groupIds = identity.groupIds;
     request.time = now;
-    const decision = decide(this.view.snapshotFor(identity.schoolId), request);
+    const held = identity.personId !== undefined && q.host !== this.view.portalHost && this.view.agreementRequired?.(identity.personId) === true;
+    const decision = held ? AGREEMENT_REQUIRED : decide(this.view.snapshotFor(identity.schoolId), request);
     this.activity.record(decision, identity, ip, q.host, now);
     const action = decision.action;
     if (action === 'block' || (action === 'warn' && this.settings.warnAs === 'block')) {

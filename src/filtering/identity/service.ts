@@ -108,7 +108,8 @@ export class IdentityService implements IdentitySource {
       await appendAudit(tx, { id: person.personId, label: person.username, ip, schoolId: person.schoolId },
         { action: 'identity.web_logon', entityType: 'person', entityId: person.personId, details: { until: expiresAt.toISOString() } }, now);
     });
-    await this.refreshAgreements(); // a joiner created since the last refresh must sign before browsing
+    // a joiner created since the last refresh must sign before browsing (everyone else is in the gate already)
+    if (!this.knownToGate.has(person.personId)) await this.refreshAgreements().catch(() => undefined);
     this.setSession(ip, { ip, expiresAt: expiresAt.getTime(), identity: { ...person, source: 'web-logon' } });
     return { ...result, expiresAt };
   }

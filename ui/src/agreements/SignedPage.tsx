@@ -20,9 +20,9 @@ export function SignedPage({ id }: { id: string }) {
         <Stack gap="lg">
           <AgreementText html={data.version.html} />
           <div className="osprey-signature-block">
-            <Table variant="vertical" withTableBorder={false} layout="fixed">
+            <Table variant="vertical" withTableBorder={false} style={{ overflowWrap: 'anywhere' }}>
               <Table.Tbody>
-                <Table.Tr><Table.Th w={220}>Agreement for</Table.Th><Table.Td>{data.person.name}</Table.Td></Table.Tr>
+                <Table.Tr><Table.Th w="35%">Agreement for</Table.Th><Table.Td>{data.person.name}</Table.Td></Table.Tr>
                 <Table.Tr><Table.Th>{HOW[data.method]}</Table.Th><Table.Td>{data.typedName}{data.signedBy && data.signedBy.id !== data.person.id ? ` (${data.signedBy.name})` : ''}</Table.Td></Table.Tr>
                 <Table.Tr><Table.Th>Date and time</Table.Th><Table.Td>{formatDateTime(data.signedAt)}</Table.Td></Table.Tr>
                 <Table.Tr><Table.Th>Version</Table.Th><Table.Td>{data.version.number}, published {formatDateTime(data.version.publishedAt)}</Table.Td></Table.Tr>
