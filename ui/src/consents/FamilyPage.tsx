@@ -20,9 +20,9 @@ function ConsentRow({ child, answer, description, busy, onChange }: { child: Chi
     <Paper withBorder radius="md" p="md">
       <Stack gap={6}>
         <Switch size="xl" checked={answer.allowed} disabled={!child.canChange || busy} onChange={(e) => onChange(e.currentTarget.checked)}
-          onLabel="YES" offLabel="NO" label={<Text fw={700} fz="lg">{answer.use.label}</Text>}
+          onLabel="YES" offLabel={<Text span fz="inherit" fw={700} c="dark.7">NO</Text>} label={<Text fw={700} fz="lg">{answer.use.label}</Text>}
           description={description} styles={{ body: { alignItems: 'center', minHeight: 48 }, labelWrapper: { flex: 1 }, description: { fontSize: 'var(--mantine-font-size-sm)' } }} labelPosition="left" />
-        <Text fz="sm" c={answer.allowed ? 'green.9' : 'dark.6'}>{answer.summary}</Text>
+        <Text fz="sm" fw={answer.allowed ? 600 : 400}>{answer.summary}</Text>
       </Stack>
     </Paper>
   );
