@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { ensureGroup, addMembers } from '../src/directory/store.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
-import { onPostgres } from './helpers/database.ts';
+import { createTestDatabase, onPostgres } from './helpers/database.ts';
 
 const DAY = 86_400_000;
 
@@ -127,6 +127,14 @@ describe('media consents', () => {
     const after = await t.db.selectFrom('media_consent_decisions').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
     assert.equal(Number(after.n), Number(before.n));
     assert.equal((await t.as(f.teacher, 'GET', `/api/consents/check?pupil=${f.amara}&use=website`)).json().allowed, false);
+
+    // The office corrects its record; from then on he may decide again.
+    await t.as(f.office, 'POST', `/api/consents/pupils/${f.amara}/responsibility`, { parentId: f.stepDadId, hasResponsibility: true, note: 'Checked with the local authority' });
+    assert.equal((await t.as(f.stepDad, 'GET', '/api/family/consents')).json().children[0].canChange, true);
+    await t.as(f.office, 'POST', `/api/consents/pupils/${f.amara}/responsibility`, { parentId: f.stepDadId, hasResponsibility: false });
+    const record = (await t.as(f.office, 'GET', `/api/consents/pupils/${f.amara}`)).json();
+    assert.deepEqual(record.adults.map((a: { name: string; hasResponsibility: boolean; recordedBy: string | null }) => [a.name, a.hasResponsibility, a.recordedBy]),
+      [['Daniel Hale', false, 'Ruth Adeyemi'], ['Joy Okafor', true, null]]);
   });
 
   it('a parent cannot change the consents of a child they are not linked to (refused and audited)', async () => {
@@ -265,6 +273,15 @@ describe('osprey consent check (command line)', () => {
       assert.equal(run('check', '--use', 'website').status, 2);
       assert.equal(run('check', '--pupil', f.amaraUser, '--use', 'website', '--colour').status, 2);
       assert.match(run('--help').stdout, /Exit code: 0 yes, 1 no, 2/);
+
+      // Each answered check from the command line is in the audit log, like one made in the web interface.
+      const db = onPostgres ? t.handle : await createTestDatabase({ dataDir });
+      try {
+        const checks = await db.db.selectFrom('audit_log').select(['entity_id', 'details']).where('action', '=', 'consent.checked').where('actor_label', '=', 'command line (consent check)').orderBy('seq').execute();
+        assert.deepEqual(checks.map((c) => [c.entity_id, (c.details as { use: string }).use]), [[f.theo, 'print'], [f.amara, 'website'], [f.zara, 'press']]);
+      } finally {
+        if (!onPostgres) await db.close();
+      }
     } finally {
       if (onPostgres) await t.handle.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -6,10 +6,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { AxeResults } from 'axe-core';
+import type { Browser, Page } from 'playwright-core';
 import { waitFor } from '../fixtures/proxy/harness.ts';
 import { ospreyEnv, REPO, scratchDatabase, stopped } from '../helpers/serve.ts';
 import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath } from './server.ts';
@@ -20,6 +22,17 @@ let output = '';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-consents-'));
 let database: Awaited<ReturnType<typeof scratchDatabase>>;
 let env: NodeJS.ProcessEnv;
+
+/** Serious or critical WCAG 2.2 AA problems axe-core finds on the page, as "rule: where" lines (none expected). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.waitForFunction(() => document.querySelectorAll('.mantine-Loader').length === 0);
+  await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  return page.evaluate(async () => {
+    const { axe } = window as unknown as { axe: { run(d: Document, o: object): Promise<AxeResults> } };
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+}
 
 async function stopServer() {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -69,7 +82,7 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   const { temporaryPassword } = await office.call<{ temporaryPassword: string }>('POST', `/api/people/${joy.id}/account/temporary-password`);
 
   // Joy, on her phone: log in, choose her own password, and she lands on her children's page.
-  const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, bypassCSP: true });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${started.url}/login`);
@@ -93,6 +106,7 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   const row = await section.locator('label', { hasText: 'School website' }).first().boundingBox();
   assert.ok(row && row.height >= 44, `the switch's tap target is ${row?.height}px high; it should be at least 44px`);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page fits the phone\'s width');
+  assert.deepEqual(await accessibilityProblems(page), [], 'the children\'s page has no serious accessibility problems');
 
   // Turning it off asks first; she confirms.
   await website.tap();
@@ -106,6 +120,24 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   await section.getByRole('button', { name: /History of changes for Amara/ }).tap();
   await section.getByRole('table', { name: 'History for Amara Okafor' }).getByText('Withdrew consent').waitFor();
   await context.close();
+
+  // The office's check page in the browser says the same, with the reminder about names.
+  const desk = await browser!.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const officePage = await desk.newPage();
+  officePage.setDefaultTimeout(15_000);
+  await officePage.goto(`${started.url}/login`);
+  await officePage.getByLabel('Username').fill('a.morgan');
+  await officePage.getByLabel(/^Password/).fill('kestrel-meadow-lantern');
+  await officePage.getByRole('button', { name: 'Log in' }).click();
+  await officePage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Photo consent' }).click();
+  await waitForPath(officePage, '/consents');
+  await officePage.getByRole('textbox', { name: 'Pupil' }).fill('aokafor01');
+  await officePage.getByRole('button', { name: 'Check' }).click();
+  const shown = officePage.getByTestId('consent-answer');
+  await shown.getByText(/^No: Joy Okafor withdrew consent for school website on /).waitFor();
+  await shown.getByText('Never put a pupil\'s full name beside their image.').waitFor();
+  assert.deepEqual(await accessibilityProblems(officePage), [], 'the check page has no serious accessibility problems');
+  await desk.close();
 
   // The check, through the API: no, withdrawn, on the day she did it.
   const check = await office.call<{ allowed: boolean; reason: string; summary: string; decision: { recordedAt: string; parentName: string } }>('GET', `/api/consents/check?pupil=${amara.id}&use=website`);

@@ -24,6 +24,8 @@ function OnePupil({ uses }: { uses: UsesAnswer['uses'] }) {
   const [use, setUse] = useState(uses[0]?.key ?? 'website');
   const [matches, setMatches] = useState<PupilView[] | null>(null);
   const [answer, setAnswer] = useState<ConsentAnswer | null>(null);
+  /** The pupil whose line is in the box (chosen or the only match), so that Check asks about them again. */
+  const [chosen, setChosen] = useState<PupilView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -34,6 +36,7 @@ function OnePupil({ uses }: { uses: UsesAnswer['uses'] }) {
       setAnswer(await get<ConsentAnswer>('/api/consents/check', { pupil: pupil.id, use: forUse }));
       setMatches(null);
       setText(pupilLine(pupil));
+      setChosen(pupil);
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -43,6 +46,7 @@ function OnePupil({ uses }: { uses: UsesAnswer['uses'] }) {
 
   async function search() {
     if (!text.trim()) { setError('Type part of the pupil\'s name or their username.'); return; }
+    if (chosen) { await check(chosen); return; }
     setBusy(true);
     setError(null);
     setAnswer(null);
@@ -62,7 +66,7 @@ function OnePupil({ uses }: { uses: UsesAnswer['uses'] }) {
       <form onSubmit={(e) => { e.preventDefault(); void search(); }}>
         <Stack gap="sm">
           <TextInput label="Pupil" description="Their name or username" size="md" value={text} autoComplete="off" spellCheck={false}
-            onChange={(e) => { setText(e.currentTarget.value); setAnswer(null); }} />
+            onChange={(e) => { setText(e.currentTarget.value); setAnswer(null); setChosen(null); }} />
           <UsePicker uses={uses} value={use} onChange={(v) => { setUse(v); if (answer) void check(answer.pupil, v); }} />
           <Group><Button type="submit" size="md" loading={busy}>Check</Button></Group>
         </Stack>
@@ -113,7 +117,7 @@ function ClassPhoto({ uses }: { uses: UsesAnswer['uses'] }) {
   return (
     <Stack gap="md">
       <Stack gap="sm" maw={720} className="osprey-no-print">
-        <SegmentedControl value={mode} onChange={(v) => setMode(v as 'group' | 'names')} data={[{ value: 'group', label: 'A class or group' }, { value: 'names', label: 'Paste names' }]} />
+        <SegmentedControl value={mode} onChange={(v) => setMode(v as 'group' | 'names')} data={[{ value: 'group', label: 'Pick a class or group' }, { value: 'names', label: 'Paste names' }]} />
         {mode === 'group' ? (
           <NativeSelect label="Class or group" size="md" value={groupId} onChange={(e) => setGroupId(e.currentTarget.value)}
             data={[{ value: '', label: groups.data ? 'Choose…' : 'Loading…' }, ...(groups.data?.groups ?? []).map((g) => ({ value: g.id, label: `${g.name} (${g.pupils} pupils)` }))]} />

@@ -20,9 +20,9 @@ function ConsentRow({ child, answer, description, busy, onChange }: { child: Chi
     <Paper withBorder radius="md" p="md">
       <Stack gap={6}>
         <Switch size="xl" checked={answer.allowed} disabled={!child.canChange || busy} onChange={(e) => onChange(e.currentTarget.checked)}
-          onLabel="YES" offLabel="NO" label={<Text fw={700} fz="lg">{answer.use.label}</Text>}
-          description={description} styles={{ body: { alignItems: 'center', minHeight: 48 }, labelWrapper: { flex: 1 } }} labelPosition="left" />
-        <Text fz="sm" c={answer.allowed ? 'green.9' : 'dark.6'}>{answer.summary}</Text>
+          onLabel="YES" offLabel={<Text span fz="inherit" fw={700} c="dark.7">NO</Text>} label={<Text fw={700} fz="lg">{answer.use.label}</Text>}
+          description={description} styles={{ body: { alignItems: 'center', minHeight: 48 }, labelWrapper: { flex: 1 }, description: { fontSize: 'var(--mantine-font-size-sm)' } }} labelPosition="left" />
+        <Text fz="sm" fw={answer.allowed ? 600 : 400}>{answer.summary}</Text>
       </Stack>
     </Paper>
   );
@@ -66,13 +66,13 @@ export function FamilyPage() {
       {family.data?.children.map((child) => (
         <Stack key={child.pupil.id} gap="sm" component="section" aria-label={child.pupil.name}>
           <Title order={2} fz={24}>{child.pupil.name}{child.pupil.yearGroup ? <Text span c="dimmed" fz="md"> · {child.pupil.yearGroup}</Text> : null}</Title>
-          {child.pupil.status === 'leaver' && <Alert color="gray" variant="light">{child.pupil.name.split(' ')[0]} has left the school, so the school no longer uses their photos. You can still withdraw consent.</Alert>}
+          {child.pupil.status === 'leaver' && <Alert color="gray" variant="light">{child.pupil.name.split(' ')[0]} has left the school, so the school no longer uses their photos and nothing here can be changed. The history is kept.</Alert>}
           {!child.canChange && child.pupil.status !== 'leaver' && (
             <Alert color="yellow" variant="light">The school's records say you cannot change these consents for {child.pupil.name.split(' ')[0]}. If this is wrong, please contact the school office.</Alert>
           )}
           <Text>May the school use {child.pupil.name.split(' ')[0]}'s photo or video…</Text>
           {child.consents.map((answer) => (
-            <ConsentRow key={answer.use.key} child={{ ...child, canChange: child.canChange || (child.pupil.status === 'leaver' && answer.allowed) }} answer={answer} busy={busy}
+            <ConsentRow key={answer.use.key} child={child} answer={answer} busy={busy}
               description={descriptions.get(answer.use.key) ?? ''}
               onChange={(given) => (given ? void decide(child, answer, true) : setPending({ child, answer }))} />
           ))}

@@ -95,7 +95,7 @@ export function PupilConsentsPage({ id }: { id: string }) {
         <Table aria-label="Consent now">
           <Table.Tbody>
             {r.current.map((c) => (
-              <Table.Tr key={c.use.key}><Table.Td w={180}>{c.use.label}</Table.Td><Table.Td w={60}><YesNo allowed={c.allowed} size="md" /></Table.Td><Table.Td>{c.summary.replace(/^(Yes|No): /, '')}</Table.Td></Table.Tr>
+              <Table.Tr key={c.use.key}><Table.Td w={180}>{c.use.label}</Table.Td><Table.Td w={90}><YesNo allowed={c.allowed} size="md" /></Table.Td><Table.Td>{c.summary.replace(/^(Yes|No): /, '')}</Table.Td></Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
