@@ -123,3 +123,15 @@ test('a suspected child abuse images incident exports with the referral and a st
   assert.match(text, /Skipped by mrsdsl on .*Reason for skipping: No school account was involved/s);
   assert.match(text, /illegal: police referral/);
 });
+
+test('an incident escalated from a monitoring alert carries the alert\'s evidence into the PDF', async () => {
+  const { id } = await reportIncident(ctxFor(dslId, dslUsername), {
+    occurredAt: '2026-11-16T08:14:00Z', description: 'A Year 8 pupil searched for ways to self-harm.', category: 'self_harm_concern',
+    fromAlert: { alertId: 'a-1', summary: 'Self-harm search (high risk)', evidence: [{ description: 'Search on a search engine', searchTerm: 'how to hurt myself quietly', phrase: 'hurt myself', score: 90, at: '2026-11-16T08:14:05Z' }] },
+  });
+  const res = await t.as(dsl, 'GET', `/api/incidents/${id}/export.pdf`);
+  assert.equal(res.statusCode, 200, res.body);
+  const text = pdfText(res.rawPayload);
+  assert.match(text, /Raised from a monitoring alert: Self-harm search \(high risk\)/);
+  assert.match(text, /search: "how to hurt myself quietly"; matched "hurt myself"; score 90/);
+});

@@ -132,6 +132,14 @@ export function renderIncidentPdf(input: ExportInput, timeZone: string): Promise
   if (input.childAbuseImagery) {
     para('This incident is about suspected child sexual abuse images. No images are held by the school or in Osprey: they are never uploaded, copied or viewed. Only the referral is recorded.');
   }
+  const alertEvidence = inc.fromAlert?.evidence ?? [];
+  if (alertEvidence.length) {
+    doc.font('Helvetica-Bold').fontSize(10).text('From the monitoring alert this incident was raised from:');
+    for (const a of alertEvidence) {
+      const parts = [a.description, a.searchTerm ? `search: "${a.searchTerm}"` : '', a.url ? `address: ${a.url}` : '', a.phrase ? `matched "${a.phrase}"` : '', a.score !== undefined ? `score ${a.score}` : ''];
+      para(`• ${when(a.at, timeZone)} — ${parts.filter(Boolean).join('; ')}`, { size: 9 });
+    }
+  }
   if (evidence.length === 0) para('No evidence files or web addresses were recorded.');
   para('Files are not reproduced in this document. Each is kept encrypted in Osprey; its SHA-256 hash below identifies it exactly.', { size: 9 });
   for (const e of evidence) {
