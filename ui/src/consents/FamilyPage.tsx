@@ -10,6 +10,7 @@ import { useMe } from '../app/auth.tsx';
 import { useFlash } from '../app/flash.tsx';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
+import { PendingAgreementsCard } from '../agreements/PendingAgreementsCard.tsx';
 import { HistoryTable } from './ConsentParts.tsx';
 import type { ChildConsents, ConsentAnswer, FamilyAnswer } from './types.ts';
 
@@ -54,8 +55,7 @@ export function FamilyPage() {
   const descriptions = new Map((family.data?.uses ?? []).map((u) => [u.key, u.description]));
   return (
     <Page title="Your children" description={`Hello ${me.person.givenName}. Here you can say how ${me.school.name} may use photos and videos of your children. You can change your mind at any time.`}>
-      {/* AGREEMENTS: the lead adds <PendingAgreementsCard /> from ui/src/agreements/PendingAgreementsCard.tsx here
-          (it is on the agreements branch and fetches /api/agreements/pending): agreements waiting to be signed. */}
+      <PendingAgreementsCard />
       <ErrorNote message={error ?? family.error} />
       {!family.data && !family.error && <Loading />}
       {family.data && family.data.children.length === 0 && (
