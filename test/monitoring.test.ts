@@ -224,6 +224,12 @@ describe('monitoring: from a pupil\'s search to the DSL\'s inbox', () => {
     assert.match(digest[0].text, /1 × medium: Drugs/);
     assert.doesNotMatch(digest[0].text, /weed/);
     assert.deepEqual(await sendDueDigests(deps), [], 'the same alerts are not sent twice');
+
+    // The Online Safety Lead asks for a daily digest: a day later the next one is due.
+    const lead = await t.logIn('j.price');
+    assert.equal((await t.as(lead, 'PUT', '/api/monitoring/digest', { frequency: 'daily' })).statusCode, 200);
+    t.clock.advance(24 * 60 * MIN);
+    assert.equal((await sendDueDigests(deps)).length, 1);
   });
 
 });

@@ -10,7 +10,7 @@ import { PHRASE_CATEGORIES } from './matcher.ts';
 import { ROUTABLE_ROLES, SEVERITIES } from './rules.ts';
 import {
   acknowledgeAlert, addPhrase, alertRules, changeRule, dismissAlert, importPhrases, listAlerts, phraseCategories, phrasesIn, readAlert,
-  removePhrase, testPhrase, type ImportRequest, type RuleChange,
+  removePhrase, setDigestFrequency, testPhrase, type ImportRequest, type RuleChange,
 } from './service.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
@@ -117,6 +117,15 @@ export function monitoringRoutes(deps: AppDeps) {
         response: { ...errors },
       },
     }, async (req) => testPhrase(ctxOf(deps, req), (req.body as { text: string }).text));
+
+    app.put('/api/monitoring/digest', {
+      config: { access: 'monitoring.manage' },
+      schema: {
+        tags: ['monitoring'], summary: 'How often the digest of lower-priority alerts is e-mailed: weekly (default) or daily',
+        body: { type: 'object', additionalProperties: false, required: ['frequency'], properties: { frequency: { type: 'string', enum: ['daily', 'weekly'] } } },
+        response: { ...errors },
+      },
+    }, async (req) => setDigestFrequency(ctxOf(deps, req), (req.body as { frequency: 'daily' | 'weekly' }).frequency));
 
     app.get('/api/monitoring/rules', {
       config: { access: 'monitoring.manage' },

@@ -144,6 +144,17 @@ export async function changeRule(ctx: ServiceContext, id: string, change: RuleCh
   });
 }
 
+/** How often the digest of lower-priority alerts is sent: weekly (the default) or daily. */
+export async function setDigestFrequency(ctx: ServiceContext, frequency: 'daily' | 'weekly'): Promise<{ digestFrequency: string }> {
+  await ensureMonitoringDefaults(ctx.db, ctx.actor.schoolId, ctx.clock.now());
+  await ctx.db.transaction().execute(async (tx) => {
+    const before = await tx.selectFrom('monitoring_settings').select('digest_frequency').where('school_id', '=', ctx.actor.schoolId).executeTakeFirstOrThrow();
+    await tx.updateTable('monitoring_settings').set({ digest_frequency: frequency }).where('school_id', '=', ctx.actor.schoolId).execute();
+    await appendAudit(tx, ctx.actor, { action: 'monitoring.digest_changed', entityType: 'monitoring_settings', entityId: ctx.actor.schoolId, details: { before: before.digest_frequency, after: frequency } }, ctx.clock.now());
+  });
+  return { digestFrequency: frequency };
+}
+
 // ---------------------------------------------------------------- alerts
 
 export type AlertStatus = 'open' | 'acknowledged' | 'dismissed' | 'escalated';

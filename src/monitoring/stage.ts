@@ -17,7 +17,7 @@
 import { sql } from 'kysely';
 import { decodeLine, type StoredEvent } from '../activity/encode.ts';
 import { findActivity, type ActivityRow } from '../activity/store.ts';
-import { appendAudit } from '../platform/audit.ts';
+import { appendAuditMany, type AuditEvent } from '../platform/audit.ts';
 import type { Clock } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';
 import { queueMail } from '../platform/mail.ts';
@@ -249,6 +249,9 @@ export class MonitoringStage {
     const db = this.opts.db;
     const now = this.opts.clock.now();
     await db.transaction().execute(async (tx) => {
+      // One audit append per school for the batch (each append takes the chain's lock); recipients looked up once.
+      const audits = new Map<string, AuditEvent[]>();
+      const recipients = new Map<string, Promise<Array<{ id: string; email: string | null; roles: string[] }>>>();
       for (const { e, hit, result } of hits) {
         const personKey = personKeyOf(e) ?? `event:${e.id}`;
         // Repeated-blocks alerts: one per window; others: one per half-hour of the same person under the same rule.
@@ -266,11 +269,17 @@ export class MonitoringStage {
           this.remember(`${e.schoolId}:${dedupeKey}`, known);
           if (alert.created) {
             this.s.alertsRaised++;
-            await appendAudit(tx, { id: null, label: 'monitoring', schoolId: e.schoolId }, {
+            const list = audits.get(e.schoolId) ?? [];
+            list.push({
               action: 'alert.raised', entityType: 'alert', entityId: alert.id,
               details: { rule: hit.rule.name, severity: hit.rule.severity, delivery: hit.rule.delivery, personId: e.personId ?? null },
-            }, now);
-            if (hit.rule.delivery === 'immediate') await this.mailAlert(tx, e.schoolId, alert.id, hit, now);
+            });
+            audits.set(e.schoolId, list);
+            if (hit.rule.delivery === 'immediate') {
+              const key = `${e.schoolId}:${hit.rule.route_roles.join(',')}`;
+              if (!recipients.has(key)) recipients.set(key, peopleWithRoles(tx, e.schoolId, hit.rule.route_roles));
+              await this.mailAlert(tx, e.schoolId, alert.id, hit, now, await recipients.get(key)!);
+            }
           }
         }
         known.evidence++;
@@ -282,6 +291,7 @@ export class MonitoringStage {
         });
         this.s.evidenceAdded++;
       }
+      for (const [schoolId, events] of audits) await appendAuditMany(tx, { id: null, label: 'monitoring', schoolId }, events, now);
     }).catch((err: unknown) => {
       // Nothing of this batch was stored: forget what it taught us, so the retry inserts it all again.
       this.knownAlerts.clear();
@@ -299,8 +309,7 @@ export class MonitoringStage {
    * pupil's name, phrase or address, because e-mail leaves the school's control (forwarded, read on a phone, kept
    * in a mailbox outside Osprey's audit). The evidence is read in Osprey, where the read is recorded.
    */
-  private async mailAlert(tx: Db, schoolId: string, alertId: string, hit: RuleHit, now: Date): Promise<void> {
-    const recipients = await peopleWithRoles(tx, schoolId, hit.rule.route_roles);
+  private async mailAlert(tx: Db, schoolId: string, alertId: string, hit: RuleHit, now: Date, recipients: Array<{ email: string | null }>): Promise<void> {
     const kind = hit.rule.kind === 'illegal' ? 'an attempt to reach illegal content'
       : hit.category && isPhraseCategory(hit.category) ? CATEGORY_NAMES[hit.category].toLowerCase() : hit.rule.name.toLowerCase();
     const link = `${this.opts.publicUrl().replace(/\/$/, '')}/alerts/${alertId}`;
