@@ -8,7 +8,7 @@ import { Alert, Badge, Button, Group, Paper, SegmentedControl, Stack, Table, Tex
 import { messageOf, post } from '../api.ts';
 import { useAuth } from '../app/auth.tsx';
 import { Loading, Page } from '../app/Page.tsx';
-import { linkProps } from '../app/router.tsx';
+import { linkProps, navigate } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import type { AlertDetail, AlertSummary } from './types.ts';
 
@@ -75,6 +75,18 @@ export function AlertPage({ id }: { id: string }) {
       setBusy(false);
     }
   };
+  // R4.3: the alert becomes a restricted incident with its evidence; what is written above becomes its description.
+  const escalate = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const made = await post<{ id: string; reference: string }>(`/api/alerts/${id}/escalate`, reason.trim() ? { description: reason.trim() } : {});
+      navigate(`/incidents/${made.id}`);
+    } catch (e) {
+      setProblem(messageOf(e));
+      setBusy(false);
+    }
+  };
   if (alert.error && !alert.data) return <Page title="Alert"><Alert color="red" title="This alert could not be opened">{alert.error}</Alert></Page>;
   if (!alert.data) return <Loading />;
   const a = alert.data;
@@ -87,7 +99,8 @@ export function AlertPage({ id }: { id: string }) {
           <Text><b>Who:</b> {a.person ? <a {...linkProps(`/activity/people/${a.person.id}`)}>{a.person.name}</a> : a.username ?? a.ip ?? 'Unknown device'}{a.person?.yearGroup ? ` (${a.person.yearGroup})` : ''}</Text>
           <Text><b>When:</b> {when(a.firstEventAt)}{a.lastEventAt !== a.firstEventAt ? ` to ${when(a.lastEventAt)}` : ''}</Text>
           {a.score > 0 && <Text><b>Score:</b> {a.score}</Text>}
-          {a.handledBy && <Text><b>{STATUS_LABEL[a.status]}</b> by {a.handledBy}{a.handledAt ? ` on ${when(a.handledAt)}` : ''}{a.handledReason ? `: ${a.handledReason}` : ''}</Text>}
+          {a.handledBy && <Text><b>{STATUS_LABEL[a.status]}</b> by {a.handledBy}{a.handledAt ? ` on ${when(a.handledAt)}` : ''}{a.handledReason && a.status !== 'escalated' ? `: ${a.handledReason}` : ''}</Text>}
+          {a.incidentId && <Text><a {...linkProps(`/incidents/${a.incidentId}`)}>Open the incident</a></Text>}
         </Stack>
       </Paper>
       <section aria-labelledby="evidence">
@@ -131,10 +144,11 @@ export function AlertPage({ id }: { id: string }) {
       {canManage && open && (
         <Paper withBorder radius="md" p="md">
           <Stack gap="sm">
-            <Textarea label="Note or reason" description="A note when you acknowledge; a reason is needed to dismiss. It is kept with the alert." value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={2000} autosize minRows={2} />
+            <Textarea label="Note or reason" description="A note when you acknowledge; a reason is needed to dismiss. When you escalate, it becomes the incident's description." value={reason} onChange={(e) => setReason(e.currentTarget.value)} maxLength={2000} autosize minRows={2} />
             {problem && <Alert color="red" role="alert">{problem}</Alert>}
             <Group>
               {a.status === 'open' && <Button onClick={() => act('acknowledge')} loading={busy}>Acknowledge</Button>}
+              <Button color="red.9" onClick={() => void escalate()} loading={busy}>Escalate into an incident</Button>
               <Button color="red.9" variant="outline" onClick={() => act('dismiss')} loading={busy}>Dismiss</Button>
             </Group>
           </Stack>
