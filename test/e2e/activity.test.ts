@@ -39,17 +39,6 @@ const ids: Record<string, string> = {};
 const NOW = Date.now();
 const oliverYesterday = NOW - 24 * 60 * MIN - 30 * MIN;
 
-/** A person's account with a password of the test's choosing (set as a temporary password, then changed). */
-async function givePassword(admin: ApiClient, who: { username: string; password: string }): Promise<string> {
-  const found = await admin.call<{ people: { id: string; username: string }[] }>('GET', `/api/people?q=${who.username}`);
-  const id = found.people.find((p) => p.username === who.username)!.id;
-  const { temporaryPassword } = await admin.call<{ temporaryPassword: string }>('POST', `/api/people/${id}/account/temporary-password`);
-  const them = new ApiClient(url);
-  await them.logIn(who.username, temporaryPassword);
-  await them.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: who.password });
-  return id;
-}
-
 before(async () => {
   requireBuiltUi();
   dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-'));
@@ -71,9 +60,9 @@ before(async () => {
   });
   await admin.logIn(ADMIN.username, ADMIN.password);
   await admin.call('POST', '/api/import/people', { files: { 'people-50.csv': readFileSync(FIXTURE_50, 'utf8') }, dryRun: false });
-  ids.dsl = await givePassword(admin, DSL);
-  await givePassword(admin, TEACHER);
-  ids.oliver = await givePassword(admin, PUPIL);
+  ids.dsl = await admin.givePassword(DSL);
+  await admin.givePassword(TEACHER);
+  ids.oliver = await admin.givePassword(PUPIL);
   const aisha = await admin.call<{ people: { id: string }[] }>('GET', '/api/people?q=abegum03');
   ids.aisha = aisha.people[0].id;
   const me = await admin.call<{ school: { id: string } }>('GET', '/api/auth/me');

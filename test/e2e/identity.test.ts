@@ -24,16 +24,6 @@ let browser: Browser | undefined;
 let url = '';
 const groupIds: Record<string, string> = {};
 
-/** A person's account with a password of the test's choosing (set as a temporary password, then changed). */
-async function givePassword(admin: ApiClient, who: { username: string; password: string }): Promise<void> {
-  const found = await admin.call<{ people: { id: string; username: string }[] }>('GET', `/api/people?q=${who.username}`);
-  const id = found.people.find((p) => p.username === who.username)!.id;
-  const { temporaryPassword } = await admin.call<{ temporaryPassword: string }>('POST', `/api/people/${id}/account/temporary-password`);
-  const them = new ApiClient(url);
-  await them.logIn(who.username, temporaryPassword);
-  await them.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: who.password });
-}
-
 before(async () => {
   server = await startOsprey();
   url = server.url.replace('//localhost:', '//127.0.0.1:');
@@ -44,7 +34,7 @@ before(async () => {
   });
   await admin.logIn(ADMIN.username, ADMIN.password);
   await admin.call('POST', '/api/import/people', { files: { 'people-50.csv': readFileSync(FIXTURE_50, 'utf8') }, dryRun: false });
-  for (const who of [NETWORK_MANAGER, TEACHER, PUPIL]) await givePassword(admin, who);
+  for (const who of [NETWORK_MANAGER, TEACHER, PUPIL]) await admin.givePassword(who);
   const { groups } = await admin.call<{ groups: { id: string; name: string }[] }>('GET', '/api/groups');
   for (const g of groups) groupIds[g.name] = g.id;
   assert.ok(groupIds['Year 5'] && groupIds['Year 6'] && groupIds.Falcons, 'the fixture has Year 5, Year 6 and the Falcons class');

@@ -24,15 +24,6 @@ let url = '';
 const admin = () => { const c = new ApiClient(url); return c; };
 let adminApi: ApiClient;
 
-async function givePassword(who: { username: string; password: string }): Promise<void> {
-  const found = await adminApi.call<{ people: { id: string; username: string }[] }>('GET', `/api/people?q=${who.username}`);
-  const id = found.people.find((p) => p.username === who.username)!.id;
-  const { temporaryPassword } = await adminApi.call<{ temporaryPassword: string }>('POST', `/api/people/${id}/account/temporary-password`);
-  const them = new ApiClient(url);
-  await them.logIn(who.username, temporaryPassword);
-  await them.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: who.password });
-}
-
 before(async () => {
   server = await startOsprey();
   url = server.url.replace('//localhost:', '//127.0.0.1:');
@@ -43,7 +34,7 @@ before(async () => {
   });
   await adminApi.logIn(ADMIN.username, ADMIN.password);
   await adminApi.call('POST', '/api/import/people', { files: { 'people-50.csv': readFileSync(FIXTURE_50, 'utf8') }, dryRun: false });
-  for (const who of [DSL, TEACHER, PUPIL]) await givePassword(who);
+  for (const who of [DSL, TEACHER, PUPIL]) await adminApi.givePassword(who);
 });
 
 after(async () => {

@@ -34,16 +34,6 @@ let url = '';
 let admin: ApiClient;
 const ids: Record<string, string> = {};
 
-async function givePassword(who: { username: string; password: string }): Promise<string> {
-  const found = await admin.call<{ people: { id: string; username: string }[] }>('GET', `/api/people?q=${who.username}`);
-  const id = found.people.find((p) => p.username === who.username)!.id;
-  const { temporaryPassword } = await admin.call<{ temporaryPassword: string }>('POST', `/api/people/${id}/account/temporary-password`);
-  const them = new ApiClient(url);
-  await them.logIn(who.username, temporaryPassword);
-  await them.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: who.password });
-  return id;
-}
-
 before(async () => {
   requireBuiltUi();
   dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-e2e-'));
@@ -62,9 +52,9 @@ before(async () => {
   });
   await admin.logIn(ADMIN.username, ADMIN.password);
   await admin.call('POST', '/api/import/people', { files: { 'people-50.csv': readFileSync(FIXTURE_50, 'utf8') }, dryRun: false });
-  ids.dsl = await givePassword(DSL);
-  await givePassword(TEACHER);
-  ids.pupil = await givePassword(PUPIL);
+  ids.dsl = await admin.givePassword(DSL);
+  await admin.givePassword(TEACHER);
+  ids.pupil = await admin.givePassword(PUPIL);
   const me = await admin.call<{ school: { id: string } }>('GET', '/api/auth/me');
   const policy = await admin.call<{ policies: { id: string }[] }>('GET', '/api/filtering/policies');
   const now = Date.now();

@@ -151,4 +151,19 @@ export class ApiClient {
     const r = await this.call<{ status: string; me: { csrfToken: string } }>('POST', '/api/auth/login', { username, password });
     this.csrf = r.me.csrfToken;
   }
+
+  /**
+   * As an administrator: gives a person an account with a password of the test's choosing, the way a school does it
+   * (a temporary password, which the person then changes at first log-in). Returns the person's id.
+   */
+  async givePassword(who: { username: string; password: string }): Promise<string> {
+    const found = await this.call<{ people: { id: string; username: string }[] }>('GET', `/api/people?q=${encodeURIComponent(who.username)}`);
+    const person = found.people.find((p) => p.username === who.username);
+    if (!person) throw new Error(`no person with the username ${who.username}`);
+    const { temporaryPassword } = await this.call<{ temporaryPassword: string }>('POST', `/api/people/${person.id}/account/temporary-password`);
+    const them = new ApiClient(this.base);
+    await them.logIn(who.username, temporaryPassword);
+    await them.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: who.password });
+    return person.id;
+  }
 }
