@@ -56,12 +56,9 @@ test('a new Year 7 pupil is sent to sign the agreement, signs it, and browses; c
   const pupilApi = new ApiClient(server!.url);
   await pupilApi.logIn(PUPIL.username, temporaryPassword);
   await pupilApi.call('POST', '/api/auth/password', { currentPassword: temporaryPassword, newPassword: PUPIL.password });
-  // The school's learning site is on Key Stage 3's allow list (saving the policy also brings the new Year 7 groups in).
-  const { policies } = await admin.call<{ policies: Array<{ id: string; key: string }> }>('GET', '/api/filtering/policies');
-  const ks3 = await admin.call<Record<string, unknown> & { id: string; version: number }>('GET', `/api/filtering/policies/${policies.find((p) => p.key === 'ks3')!.id}`);
-  const document = Object.fromEntries(['name', 'description', 'priority', 'defaultAction', 'safeSearch', 'categoryActions', 'schedules', 'localBlock', 'localAllow', 'targets'].map((k) => [k, ks3[k]]));
-  document.localAllow = [...(ks3.localAllow as unknown[]), { id: 'learning', kind: 'domain', value: 'kestrel-learning.org', note: 'Our learning platform' }];
-  await admin.call('PUT', `/api/filtering/policies/${ks3.id}`, { document, reason: 'The learning platform for the new Year 7', expectedVersion: ks3.version });
+  // Nobody opens or edits a filtering policy: the Key Stage 3 group her account has just brought into being must be
+  // linked to the Key Stage 3 policy by Osprey itself before her first request (an unlinked pupil is filtered as an
+  // unidentified device, which blocks everything).
   const before = await admin.call<{ counts: { signed: number; unsigned: number } }>('GET', '/api/agreements/coverage', undefined);
   assert.equal(before.counts.unsigned, 1);
 
@@ -102,6 +99,20 @@ test('a new Year 7 pupil is sent to sign the agreement, signs it, and browses; c
     throw new Error(`${e.message}\nThe page is ${page.url()}:\n${await page.locator('body').innerText().catch(() => '')}`);
   });
   await see(page, `Welcome to ${SITE}`);
+
+  // The activity log shows the page was let through under the Key Stage 3 policy, not the unidentified one.
+  const deadline = Date.now() + 20_000;
+  let allowed: { policy: { name: string | null }; person: { id: string } | null } | undefined;
+  while (!allowed) {
+    const { events } = await admin.call<{ events: { policy: { name: string | null }; person: { id: string } | null }[] }>('GET', `/api/activity?person=${PUPIL.username}&host=${SITE}&action=allow`);
+    allowed = events[0];
+    if (!allowed) {
+      assert.ok(Date.now() < deadline, 'the activity log records her allowed request within 20 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  assert.equal(allowed.person?.id, pupilId);
+  assert.equal(allowed.policy.name, 'Key Stage 3', 'the brand-new Year 7 pupil is filtered by the Key Stage 3 policy');
 
   // The Online Safety Lead's coverage view shows her as signed, and the audit log records the signature.
   const staff = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -1,7 +1,8 @@
 /**
- * On a phone: a parent logs in, sees their child's photo consents and withdraws consent for the school website.
- * The consent check for that pupil and "website" then answers no with the withdrawal's date, through the API and
- * through `osprey consent check` (exit code 1).
+ * On a phone: a parent logs in, signs the home–school agreement the school has published, then sees their child's
+ * photo consents and withdraws consent for the school website. The coverage list shows her signature, and the consent
+ * check for that pupil and "website" then answers no with the withdrawal's date, through the office's check page, the
+ * API and `osprey consent check` (exit code 1).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -59,7 +60,7 @@ after(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-test('a parent withdraws website consent on a phone; the check then says no, with the date', { timeout: 120_000 }, async () => {
+test('a parent signs the home–school agreement and withdraws website consent on a phone; the check then says no, with the date', { timeout: 120_000 }, async () => {
   const started = await waitFor('Osprey to print its set-up link', () => {
     if (child!.exitCode !== null) throw new Error(`osprey serve stopped:\n${output}`);
     const url = /Osprey is running at (\S+)/.exec(output)?.[1];
@@ -79,6 +80,12 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   await office.call('POST', `/api/consents/pupils/${amara.id}/paper`, { parentId: joy.id, decisions: { website: true, print: true }, formDated: '2026-09-03', formKeptAt: 'Office, consent forms folder' });
   const before = await office.call<{ allowed: boolean }>('GET', `/api/consents/check?pupil=${amara.id}&use=website`);
   assert.equal(before.allowed, true);
+  // The school publishes the parents' home–school agreement (the samples are drafts until then); nothing else.
+  const { templates } = await office.call<{ templates: { id: string; key: string; name: string }[] }>('GET', '/api/agreements/templates');
+  const homeSchool = templates.find((t) => t.key === 'parent')!;
+  await office.call('POST', `/api/agreements/templates/${homeSchool.id}/publish`);
+  const unsigned = await office.call<{ people: { person: { id: string }; status: string }[] }>('GET', `/api/agreements/coverage?templateId=${homeSchool.id}`);
+  assert.notEqual(unsigned.people.find((p) => p.person.id === joy.id)?.status, 'signed', 'Joy has not signed it yet');
   const { temporaryPassword } = await office.call<{ temporaryPassword: string }>('POST', `/api/people/${joy.id}/account/temporary-password`);
 
   // Joy, on her phone: log in, choose her own password, and she lands on her children's page.
@@ -96,6 +103,24 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   await page.getByRole('button', { name: 'Change password' }).click();
   await waitForPath(page, '/family');
   await see(page, 'Your children');
+
+  // The home–school agreement is waiting for her at the top of the page; she reads and signs it.
+  const waiting = page.getByRole('region', { name: 'Agreements to sign' });
+  await waiting.getByText(homeSchool.name).waitFor();
+  await waiting.getByRole('link', { name: 'Read and sign' }).tap();
+  await waitForPath(page, '/agreements/sign');
+  const agreement = page.getByRole('region', { name: homeSchool.name });
+  await agreement.getByText('Home–school agreement: internet, devices and images').waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the sign page fits the phone\'s width');
+  await agreement.getByLabel('I have read this agreement and I will keep to it').check();
+  await agreement.getByLabel('Type your full name').fill('Joy Okafor');
+  await agreement.getByRole('button', { name: 'Sign the agreement' }).tap();
+  await see(page, 'Thank you — everything is signed');
+  await page.getByText(`${homeSchool.name}, signed `).waitFor();
+
+  // Back on her children's page, nothing is waiting to be signed.
+  await page.goto(`${started.url}/family`);
+  await see(page, 'Your children');
   const section = page.getByRole('region', { name: 'Amara Okafor' });
   await section.getByText('Reception').waitFor();
 
@@ -106,6 +131,7 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   const row = await section.locator('label', { hasText: 'School website' }).first().boundingBox();
   assert.ok(row && row.height >= 44, `the switch's tap target is ${row?.height}px high; it should be at least 44px`);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the page fits the phone\'s width');
+  assert.equal(await waiting.count(), 0, 'no "Agreements to sign" card once she has signed');
   assert.deepEqual(await accessibilityProblems(page), [], 'the children\'s page has no serious accessibility problems');
 
   // Turning it off asks first; she confirms.
@@ -138,6 +164,16 @@ test('a parent withdraws website consent on a phone; the check then says no, wit
   await shown.getByText('Never put a pupil\'s full name beside their image.').waitFor();
   assert.deepEqual(await accessibilityProblems(officePage), [], 'the check page has no serious accessibility problems');
   await desk.close();
+
+  // The school's coverage list shows Joy's own online signature of the current version.
+  const signed = await office.call<{ people: { person: { id: string }; status: string; signature: { method: string; signedAt: string } | null }[] }>('GET', `/api/agreements/coverage?templateId=${homeSchool.id}`);
+  const joys = signed.people.find((p) => p.person.id === joy.id);
+  assert.ok(joys, 'Joy is in the coverage list for the home–school agreement');
+  assert.equal(joys.status, 'signed');
+  assert.equal(joys.signature?.method, 'online');
+  assert.ok(Date.now() - Date.parse(joys.signature.signedAt) < 10 * 60_000, 'the signature is dated now');
+  const audit = await office.call<{ entries: { action: string; entityId: string | null }[] }>('GET', '/api/audit?action=agreement.signed');
+  assert.ok(audit.entries.some((e) => e.entityId === joy.id), 'the audit log records her signature');
 
   // The check, through the API: no, withdrawn, on the day she did it.
   const check = await office.call<{ allowed: boolean; reason: string; summary: string; decision: { recordedAt: string; parentName: string } }>('GET', `/api/consents/check?pupil=${amara.id}&use=website`);
