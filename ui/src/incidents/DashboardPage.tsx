@@ -8,19 +8,8 @@ import { formatDate, plural } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
+import type { IncidentDashboard as Dashboard } from '../../../src/incidents/dashboard.ts';
 
-interface Dashboard {
-  months: string[];
-  categories: Array<{ key: string; label: string; total: number; byMonth: number[] }>;
-  totalsByMonth: number[];
-  open: { total: number; restricted: number; investigating: number };
-  openItems: Array<{ id: string; reference: string; categoryLabel: string; status: string; occurredAt: string; confidentiality: string }>;
-  openHidden: number;
-  overdueDays: number;
-  overdueSteps: Array<{ incidentId: string; reference: string; label: string; openSince: string; daysOpen: number }>;
-  overdueHidden: number;
-  dueForReview: number;
-}
 
 const monthLabel = (m: string) => new Date(`${m}-01T12:00:00Z`).toLocaleDateString('en-GB', { month: 'short', year: '2-digit' });
 
