@@ -215,7 +215,8 @@ test('a pupil\'s self-harm search becomes an alert, an e-mail, a restricted inci
   assert.match(await dsl.getByLabel('Outcome', { exact: true }).inputValue(), /safety plan/);
   await dsl.getByRole('button', { name: 'Close the incident' }).click();
   await see(dsl, 'Status changed to closed');
-  await see(dsl, 'Closed');
+  await dsl.getByText('Closed', { exact: true }).first().waitFor();
+  assert.equal(await dsl.getByRole('button', { name: 'Correct or add to the record' }).count(), 0, 'a closed record cannot be changed');
   await see(dsl, /CAMHS referral made/);
 
   // The alert now says it was escalated, and links to the incident.
