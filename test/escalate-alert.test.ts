@@ -97,6 +97,27 @@ describe('escalating a monitoring alert into an incident', () => {
     assert.equal(Number(count.n), 1);
   });
 
+  it('puts the alert and the incident in the pupil\'s chronology for the DSL, and neither for the headteacher', async () => {
+    const res = await t.as(dsl, 'GET', `/api/people/${pupil.id}/chronology`);
+    assert.equal(res.statusCode, 200, res.body);
+    const entries = res.json().entries as Array<{ kind: string; alertId?: string; incidentId?: string; part?: string; status: string }>;
+    assert.deepEqual(entries.map((e) => e.kind).sort(), ['alert', 'incident']);
+    const alert = entries.find((e) => e.kind === 'alert')!;
+    const incident = entries.find((e) => e.kind === 'incident')!;
+    assert.equal(alert.alertId, alertId);
+    assert.equal(alert.status, 'escalated');
+    assert.equal(alert.incidentId, incident.incidentId, 'the alert links to the incident it became');
+    assert.equal(incident.part, 'victim');
+
+    // The headteacher may read general incidents but neither restricted ones nor alerts sent to the DSL.
+    const head = await t.makePerson(['headteacher'], { username: 'p.grant' });
+    const headSession = await t.logIn(head.username);
+    const theirs = await t.as(headSession, 'GET', `/api/people/${pupil.id}/chronology`);
+    assert.equal(theirs.statusCode, 200, theirs.body);
+    assert.deepEqual(theirs.json().entries, []);
+    assert.equal((await t.as(teacher, 'GET', `/api/people/${pupil.id}/chronology`)).statusCode, 403);
+  });
+
   it('refuses an unknown category and leaves the alert as it was', async () => {
     const time = t.clock.now().getTime() - 5 * 60_000;
     pipeline.emit({

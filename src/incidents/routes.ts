@@ -7,6 +7,7 @@ import type { AppDeps, ServiceContext } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
 import { actorOf } from '../platform/http.ts';
 import { INCIDENT_CATEGORIES } from './categories.ts';
+import { personChronology } from './chronology.ts';
 import { getMatrix, setMatrix, suggestSanctions } from './sanctions.ts';
 import { SANCTION_RESPONSES, type Audience, type SanctionRow } from './sanctions-defaults.ts';
 import * as service from './service.ts';
@@ -183,6 +184,11 @@ export function incidentRoutes(deps: AppDeps) {
       config: { access: 'incidents.read' },
       schema: { tags, summary: 'A person\'s chronology: the incidents they were involved in that you may see (audited)', params: idParams, response: { 200: { type: 'object', properties: { entries: { type: 'array', items: anyObject } } }, ...errors } },
     }, async (req) => ({ entries: await service.incidentsForPerson(ctxOf(deps, req), (req.params as { id: string }).id) }));
+
+    app.get('/api/people/:id/chronology', {
+      config: { access: 'incidents.read' },
+      schema: { tags, summary: 'A person\'s chronology: incidents you may see and monitoring alerts sent to you, oldest first (audited)', params: idParams, response: { 200: { type: 'object', properties: { entries: { type: 'array', items: anyObject } } }, ...errors } },
+    }, async (req) => ({ entries: await personChronology(ctxOf(deps, req), (req.params as { id: string }).id) }));
 
     const audienceParams = { type: 'object', required: ['audience'], properties: { audience: { type: 'string', enum: ['pupil', 'staff'] } } } as const;
     app.get('/api/sanctions/:audience', {

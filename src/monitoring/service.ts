@@ -206,6 +206,14 @@ export async function listAlerts(ctx: ServiceContext, q: { status?: string; seve
   return Promise.all(rows.map((r) => alertView(ctx.db, r)));
 }
 
+/** R5.7: the alerts about one person that were sent to the viewer's roles, newest first (the listing is audited). */
+export async function alertsForPerson(ctx: ServiceContext, personId: string, limit = 500): Promise<AlertView[]> {
+  const roles = await viewerRoles(ctx);
+  const rows = await findAlerts(ctx.db, ctx.actor.schoolId, { roles, personId, limit, offset: 0 });
+  await appendAudit(ctx.db, ctx.actor, { action: 'alerts.listed', entityType: 'person', entityId: personId, details: { purpose: 'chronology', shown: rows.length } }, ctx.clock.now());
+  return Promise.all(rows.map((r) => alertView(ctx.db, r)));
+}
+
 async function detailOf(db: Db, a: AlertRow): Promise<AlertDetail> {
   const evidence = await evidenceOf(db, a.id);
   const actions = await actionsOf(db, a.id);

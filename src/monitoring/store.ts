@@ -115,8 +115,9 @@ export async function getAlert(db: Db, schoolId: string, id: string): Promise<Al
   return db.selectFrom('alerts').selectAll().where('school_id', '=', schoolId).where('id', '=', id).executeTakeFirst();
 }
 
-export async function findAlerts(db: Db, schoolId: string, f: { roles: string[]; status?: string; severity?: string; limit: number; offset: number }): Promise<AlertRow[]> {
+export async function findAlerts(db: Db, schoolId: string, f: { roles: string[]; status?: string; severity?: string; personId?: string; limit: number; offset: number }): Promise<AlertRow[]> {
   let q = db.selectFrom('alerts').selectAll().where('school_id', '=', schoolId).where(sql<boolean>`route_roles && ${f.roles}::text[]`);
+  if (f.personId) q = q.where('person_id', '=', f.personId);
   if (f.status) q = q.where('status', '=', f.status as AlertRow['status']);
   if (f.severity) q = q.where('severity', '=', f.severity);
   return q.orderBy(sql`case status when 'open' then 0 else 1 end`).orderBy(sql`case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end`)
