@@ -232,4 +232,25 @@ describe('monitoring: from a pupil\'s search to the DSL\'s inbox', () => {
     assert.equal((await sendDueDigests(deps)).length, 1);
   });
 
+  it('lets the Online Safety Lead re-route and retune rules (audited), but never quieten the illegal-content alert', async () => {
+    const lead = await t.logIn('j.price');
+    const rules = (await t.as(lead, 'GET', '/api/monitoring/rules')).json().rules as Array<{ id: string; kind: string; category: string | null; minScore: number | null; routeRoles: string[] }>;
+    const illegal = rules.find((r) => r.kind === 'illegal')!;
+    for (const change of [{ enabled: false }, { delivery: 'digest' }]) {
+      const refused = await t.as(lead, 'PATCH', `/api/monitoring/rules/${illegal.id}`, change);
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.json().error.message, /always raise an immediate alert/);
+    }
+    const rerouted = await t.as(lead, 'PATCH', `/api/monitoring/rules/${illegal.id}`, { routeRoles: ['dsl', 'deputy_dsl', 'headteacher'] });
+    assert.equal(rerouted.statusCode, 200, rerouted.body);
+    assert.deepEqual(rerouted.json().routeRoles, ['dsl', 'deputy_dsl', 'headteacher']);
+
+    const selfHarm = rules.find((r) => r.kind === 'phrase' && r.category === 'self_harm' && (r.minScore ?? 0) >= 50)!;
+    assert.equal((await t.as(lead, 'PATCH', `/api/monitoring/rules/${selfHarm.id}`, { minScore: 40 })).json().minScore, 40);
+    const teacherNow = await t.logIn('m.hughes');
+    assert.equal((await t.as(teacherNow, 'PATCH', `/api/monitoring/rules/${selfHarm.id}`, { minScore: 1 })).statusCode, 403);
+    const audit = await t.db.selectFrom('audit_log').select(['entity_id']).where('action', '=', 'alert_rule.changed').where('entity_id', 'in', [illegal.id, selfHarm.id]).execute();
+    assert.deepEqual(audit.map((a) => a.entity_id).sort(), [illegal.id, selfHarm.id].sort(), 'each accepted change is audited, the refused ones are not');
+  });
+
 });

@@ -127,6 +127,10 @@ export async function changeRule(ctx: ServiceContext, id: string, change: RuleCh
   return ctx.db.transaction().execute(async (tx) => {
     const before = await getRule(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That alert rule');
+    // R4.3: an attempt at illegal content is always an immediate alert; a school may re-route it but not quieten it.
+    if (before.kind === 'illegal' && (change.enabled === false || change.delivery === 'digest')) {
+      throw badRequest('Attempts at illegal content always raise an immediate alert: this rule cannot be turned off or moved to the digest. You can change who it goes to.');
+    }
     const next = await tx.updateTable('monitoring_rules').set({
       ...(change.severity ? { severity: change.severity as RuleRow['severity'] } : {}),
       ...(change.priority !== undefined ? { priority: change.priority } : {}),

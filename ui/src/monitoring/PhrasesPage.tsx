@@ -7,6 +7,7 @@ import { Alert, Button, Checkbox, Group, NativeSelect, Paper, Stack, Table, Text
 import { messageOf, post } from '../api.ts';
 import { Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
+import { RulesPanel } from './RulesPanel.tsx';
 import type { ImportResult, PhraseCategory } from './types.ts';
 
 function toBase64(bytes: Uint8Array): string {
@@ -122,6 +123,7 @@ export function PhrasesPage() {
           </Paper>
           <ImportForm categories={lists.data.categories} onDone={lists.reload} />
           <TestBox />
+          <RulesPanel />
         </>
       )}
     </Page>
