@@ -123,6 +123,16 @@ test('the DSL tests a phrase on the Phrase lists page', { timeout: 60_000 }, asy
   await page.getByLabel('Search term or text').fill('h0w to k1ll mys3lf');
   await page.getByRole('button', { name: 'Score it' }).click();
   await see(page, /self_harm 80/);
+
+  // The rules below the lists: the illegal-content alert can go to other people but cannot be switched off.
+  await page.getByRole('button', { name: 'Change Attempt at illegal content' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('This rule is on').uncheck();
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.getByText(/always raise an immediate alert/).waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  const row = page.getByRole('table', { name: 'Alert rules' }).getByRole('row').filter({ hasText: 'Attempt at illegal content' });
+  assert.match(await row.innerText(), /At once/);
 });
 
 test('a teacher has no Alerts entry and is refused at the address', { timeout: 60_000 }, async () => {
