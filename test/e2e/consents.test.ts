@@ -118,8 +118,9 @@ test('a parent signs the home–school agreement and withdraws website consent o
   await see(page, 'Thank you — everything is signed');
   await page.getByText(`${homeSchool.name}, signed `).waitFor();
 
-  // Back on her children's page, nothing is waiting to be signed.
-  await page.goto(`${started.url}/family`);
+  // The thank-you note leads a parent on to the photo questions, on her children's page; nothing is left to sign.
+  await page.getByRole('link', { name: 'say how the school may use photos and videos of your children' }).click();
+  await waitForPath(page, '/family');
   await see(page, 'Your children');
   const section = page.getByRole('region', { name: 'Amara Okafor' });
   await section.getByText('Reception').waitFor();

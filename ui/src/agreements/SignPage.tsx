@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Stack, Text, TextInput, Title } from '@mantine/core';
 import { messageOf, post } from '../api.ts';
 import { useMe } from '../app/auth.tsx';
+import { linkProps } from '../app/router.tsx';
 import { formatDate, formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link, useLocation } from '../app/router.tsx';
@@ -85,6 +86,7 @@ export function SignPage() {
   const back = safeReturn(search.get('return'));
   const { data, error, reload } = useApi<Pending>('/api/agreements/pending');
   const [justSigned, setJustSigned] = useState(0);
+  const isParent = useMe().person.roles.includes('parent');
 
   return (
     <Page title="Acceptable Use Agreements" description="Read each agreement carefully, tick the box, type your name and sign. The school internet opens within a second of signing.">
@@ -94,6 +96,8 @@ export function SignPage() {
         <Alert color="green" variant="light" role="status" title="Thank you — everything is signed">
           <Text>You can use the internet now.</Text>
           {back && <Anchor href={back} mt="xs" display="inline-block" fw={600}>Carry on to {back.length > 60 ? `${back.slice(0, 57)}…` : back}</Anchor>}
+          {/* R7.1: the home–school agreement asks about photos; parents answer those questions on their children's page. */}
+          {isParent && <Text mt="xs">Next, <Anchor {...linkProps('/family')} fw={600}>say how the school may use photos and videos of your children</Anchor>.</Text>}
         </Alert>
       )}
       {data && data.pending.length === 0 && justSigned === 0 && (
