@@ -283,6 +283,19 @@ test('the administrator’s pages on a desktop screen', { timeout: 60_000 }, asy
     await page.getByRole('table', { name: 'Filter changes' }).waitFor();
     await checkPage(t, page, 'Filter change log');
 
+    // The safeguarding pages, as the administrator sees them (no restricted records; alerts go to the DSL).
+    for (const [pagePath, name] of [
+      ['/alerts', 'Alerts inbox'], ['/monitoring', 'Phrase lists and alert rules'], ['/incidents', 'Incidents'],
+      ['/incidents/report', 'Report a concern'], ['/incidents/sanctions', 'Sanctions matrix'], ['/incidents/dashboard', 'Incidents dashboard'],
+      ['/agreements', 'Agreements'], ['/agreements/coverage', 'Agreement coverage'], ['/agreements/sign', 'Sign agreements'],
+      ['/consents', 'Photo consent check'],
+    ] as const) {
+      await page.goto(`${server!.url}${pagePath}`);
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      await page.waitForLoadState('networkidle');
+      await checkPage(t, page, name);
+    }
+
     await page.goto(`${server!.url}/change-password`);
     await page.getByRole('heading', { name: 'Change my password' }).waitFor();
     await checkPage(t, page, 'Change password');

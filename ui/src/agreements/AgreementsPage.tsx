@@ -104,9 +104,9 @@ export function AgreementsPage() {
                     <Table.Td><Link to={`/agreements/templates/${t.id}`}>{t.name}</Link></Table.Td>
                     <Table.Td>{t.currentVersion ? `Version ${t.currentVersion.number}, ${formatDate(t.currentVersion.publishedAt)}` : 'Not yet'}</Table.Td>
                     <Table.Td>
-                      {!t.active && <Badge color="gray" variant="light">Not used</Badge>}
-                      {t.active && t.hasUnpublishedChanges && <Badge color="orange" variant="light">{t.currentVersion ? 'Changes not published' : 'Draft'}</Badge>}
-                      {t.active && !t.hasUnpublishedChanges && <Badge color="green" variant="light">Published</Badge>}
+                      {!t.active && <Badge color="gray.7" variant="light">Not used</Badge>}
+                      {t.active && t.hasUnpublishedChanges && <Badge color="orange.9" variant="light">{t.currentVersion ? 'Changes not published' : 'Draft'}</Badge>}
+                      {t.active && !t.hasUnpublishedChanges && <Badge color="green.9" variant="light">Published</Badge>}
                     </Table.Td>
                   </Table.Tr>
                 ))}

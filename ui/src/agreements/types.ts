@@ -57,4 +57,4 @@ export interface SignedCopy {
 }
 
 export const STATUS_LABEL: Record<DueItem['status'], string> = { signed: 'Signed', grace: 'Not signed yet (grace period)', unsigned: 'Not signed' };
-export const STATUS_COLOUR: Record<DueItem['status'], string> = { signed: 'green', grace: 'yellow', unsigned: 'red' };
+export const STATUS_COLOUR: Record<DueItem['status'], string> = { signed: 'green.9', grace: 'yellow.9', unsigned: 'red.9' };

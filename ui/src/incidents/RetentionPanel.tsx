@@ -41,7 +41,7 @@ export function RetentionPanel({ incidentId, canManage: hint }: { incidentId: st
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={2} fz={20}>How long this record is kept</Title>
-          {s?.onHold && <Badge color="orange">On legal hold</Badge>}
+          {s?.onHold && <Badge color="orange.9">On legal hold</Badge>}
         </Group>
         <ErrorNote message={r.error} />
         {s && (
