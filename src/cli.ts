@@ -344,7 +344,7 @@ async function main(argv: string[]): Promise<number> {
     const outcome = await withDatabase(config, async (h) => {
       const school = await defaultSchool(h.db);
       if (!school) throw new AppError(2, 'no_school', 'Osprey has not been set up yet. Start it with "npm start" and follow the set-up link, or run "osprey admin create", then import.');
-      return importPeople({ db: h.db, clock: systemClock, actor: { ...CLI_ACTOR('import people'), schoolId: school.id } }, {
+      return importPeople({ db: h.db, clock: systemClock, actor: { ...CLI_ACTOR('import people'), schoolId: school.id }, authority: 'system' }, {
         files, format: values.format as 'csv' | 'oneroster' | undefined, dryRun: values['dry-run'], skipInvalid: values['skip-invalid'],
         markLeavers: !values['keep-leavers'], onProgress: progressBar('Importing'),
       });

@@ -1,9 +1,11 @@
 /** HTTP routes for people, groups, accounts and MIS import. No SQL here: routes call the service. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accountStatus, resetMfa, setTemporaryPassword, unlockAccount } from '../platform/auth/service.ts';
-import type { AppDeps, ServiceContext } from '../platform/context.ts';
+import type { AppDeps } from '../platform/context.ts';
 import { AppError, errorSchema, notFound } from '../platform/errors.ts';
 import { actorOf, userCan } from '../platform/http.ts';
+import { holds, permissionsOf } from '../platform/permissions.ts';
+import { assertMayActOn, type DirectoryContext } from './guard.ts';
 import * as service from './service.ts';
 import { getPerson } from './store.ts';
 import { GROUP_KINDS, ROLES, YEAR_GROUPS, type GroupKind } from './types.ts';
@@ -34,9 +36,9 @@ const personInput = {
   externalId: { type: ['string', 'null'], maxLength: 100 },
 } as const;
 
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
+function ctxOf(deps: AppDeps, req: FastifyRequest): DirectoryContext {
   const actor = actorOf(req);
-  return { db: deps.db, clock: deps.clock, actor: { ...actor, schoolId: req.user!.person.schoolId } };
+  return { db: deps.db, clock: deps.clock, actor: { ...actor, schoolId: req.user!.person.schoolId }, authority: permissionsOf(req.user!.person.roles) };
 }
 
 export function directoryRoutes(deps: AppDeps) {
@@ -123,7 +125,9 @@ export function directoryRoutes(deps: AppDeps) {
       return { ok: true };
     });
 
-    const accountAction = (path: string, summary: string, act: (ctx: ServiceContext, person: NonNullable<Awaited<ReturnType<typeof getPerson>>>) => Promise<Record<string, unknown>>, response: object) =>
+    // Nobody acts on the account of a person whose roles carry rights they lack (issue 11); `firstPassword` lets a
+    // holder of roles.manage give the first password of someone who has never logged in (see guard.ts).
+    const accountAction = (path: string, summary: string, doing: string, act: (ctx: DirectoryContext, person: NonNullable<Awaited<ReturnType<typeof getPerson>>>) => Promise<Record<string, unknown>>, response: object, firstPassword = false) =>
       app.post(`/api/people/:id/account/${path}`, {
         config: { access: 'accounts.manage' },
         schema: { tags: ['accounts'], summary, params: idParams, response: { 200: response, ...errors } },
@@ -131,17 +135,19 @@ export function directoryRoutes(deps: AppDeps) {
         const ctx = ctxOf(deps, req);
         const person = await getPerson(deps.db, ctx.actor.schoolId, (req.params as { id: string }).id);
         if (!person) throw notFound('That person');
+        const neverLoggedIn = firstPassword && holds(ctx.authority, 'roles.manage') && !(await accountStatus(deps.db, person.id, deps.clock.now())).lastLoginAt;
+        if (!neverLoggedIn) assertMayActOn(ctx, person, doing);
         return act(ctx, person);
       });
 
-    accountAction('temporary-password', 'Give the person a temporary password they must change at first log-on',
+    accountAction('temporary-password', 'Give the person a temporary password they must change at first log-on', 'give a temporary password to',
       async (ctx, person) => {
         if (person.status !== 'active') throw new AppError(409, 'not_active', 'This person is not active. Mark them as active before giving them a password.');
         return { temporaryPassword: await setTemporaryPassword(deps, ctx.actor, person) };
       },
-      { type: 'object', properties: { temporaryPassword: { type: 'string' } } });
-    accountAction('unlock', 'Unlock an account locked after wrong passwords', async (ctx, person) => { await unlockAccount(deps, ctx.actor, person); return { ok: true }; }, ok[200]);
-    accountAction('reset-mfa', 'Remove two-step verification so the person can set it up again (e.g. a lost phone)', async (ctx, person) => { await resetMfa(deps, ctx.actor, person); return { ok: true }; }, ok[200]);
+      { type: 'object', properties: { temporaryPassword: { type: 'string' } } }, true);
+    accountAction('unlock', 'Unlock an account locked after wrong passwords', 'unlock the account of', async (ctx, person) => { await unlockAccount(deps, ctx.actor, person); return { ok: true }; }, ok[200]);
+    accountAction('reset-mfa', 'Remove two-step verification so the person can set it up again (e.g. a lost phone)', 'reset two-step verification for', async (ctx, person) => { await resetMfa(deps, ctx.actor, person); return { ok: true }; }, ok[200]);
 
     const groupSchema = { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, memberCount: { type: 'integer' } } } as const;
 

@@ -2,6 +2,7 @@
 import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
+import { actingProblem, assertMayActOn, assertMayChangeRoles, roleChangeProblem, type DirectoryContext } from './guard.ts';
 import { applyImport, planImport, type ApplySummary, type ImportPlan } from './import-apply.ts';
 import { parseImport } from './import/detect.ts';
 import * as store from './store.ts';
@@ -38,8 +39,9 @@ function checkRoles(roles: string[]): Role[] {
   return roles as Role[];
 }
 
-export async function createPerson(ctx: ServiceContext, input: PersonInput) {
+export async function createPerson(ctx: DirectoryContext, input: PersonInput) {
   const roles = checkRoles(input.roles);
+  assertMayChangeRoles(ctx, null, roles);
   if (roles.includes('administrator')) throw new AppError(403, 'forbidden', 'Add the person first, then give them the administrator role from their page.');
   if (roles.includes('pupil') && !input.yearGroup) throw badRequest('A pupil needs a year group. Choose one and try again.');
   const username = input.username.trim().toLowerCase();
@@ -59,10 +61,11 @@ export async function createPerson(ctx: ServiceContext, input: PersonInput) {
   });
 }
 
-export async function updatePerson(ctx: ServiceContext, id: string, changes: Partial<Omit<PersonInput, 'roles'>> & { status?: 'active' | 'leaver' | 'disabled' }) {
+export async function updatePerson(ctx: DirectoryContext, id: string, changes: Partial<Omit<PersonInput, 'roles'>> & { status?: 'active' | 'leaver' | 'disabled' }) {
   return ctx.db.transaction().execute(async (tx) => {
     const before = await store.getPerson(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That person');
+    assertMayActOn(ctx, before, 'change the details of');
     const now = ctx.clock.now();
     if (changes.username) {
       changes.username = changes.username.trim().toLowerCase();
@@ -87,11 +90,12 @@ async function ensureOtherAdministrator(db: ServiceContext['db'], schoolId: stri
   if (others.length === 0) throw conflict('This is the only administrator. Give someone else the administrator role first — the school should have at least two.');
 }
 
-export async function setRoles(ctx: ServiceContext, id: string, rolesIn: string[]) {
+export async function setRoles(ctx: DirectoryContext, id: string, rolesIn: string[]) {
   const roles = checkRoles(rolesIn);
   return ctx.db.transaction().execute(async (tx) => {
     const before = await store.getPerson(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That person');
+    assertMayChangeRoles(ctx, before, roles);
     if (before.roles.includes('administrator') && !roles.includes('administrator')) await ensureOtherAdministrator(tx, ctx.actor.schoolId, id);
     if (roles.includes('pupil') && !before.yearGroup) throw badRequest('A pupil needs a year group. Set the year group first, then give the pupil role.');
     await store.setRoles(tx, ctx.actor.schoolId, id, roles);
@@ -175,12 +179,46 @@ export interface ImportRequest {
 export interface ImportOutcome { format: 'csv' | 'oneroster'; plan: ImportPlan; applied: ApplySummary | null }
 
 /** Dry run → the diff. Apply → all or nothing, unless skipInvalid, which applies the good rows and lists the rest. */
-export async function importPeople(ctx: ServiceContext, req: ImportRequest): Promise<ImportOutcome> {
+export async function importPeople(ctx: DirectoryContext, req: ImportRequest): Promise<ImportOutcome> {
   const parsed = parseImport({ files: req.files, format: req.format });
   const plan = await planImport(ctx.db, ctx.actor.schoolId, parsed, { markLeavers: req.markLeavers });
+  await refuseImportBeyondRights(ctx, plan, parsed.people.map((p) => ({ externalId: p.externalId, roles: p.roles, file: p.source.file })));
   if (req.dryRun || (plan.problems.length > 0 && !req.skipInvalid)) return { format: parsed.format, plan, applied: null };
   const applied = await applyImport(ctx.db, ctx.actor.schoolId, parsed, plan, { source: req.source ?? parsed.format, actor: ctx.actor, now: ctx.clock.now(), onProgress: req.onProgress });
   return { format: parsed.format, plan, applied };
+}
+
+/**
+ * Issue 11: an import that would give or take away roles without `roles.manage`, or change someone whose roles carry
+ * rights the importer lacks, is refused as a whole (dry run too, so the problem shows before anyone relies on it),
+ * naming every row. --skip-invalid does not skip these: they are not mistakes in the file.
+ */
+async function refuseImportBeyondRights(ctx: DirectoryContext, plan: ImportPlan, rows: Array<{ externalId: string; roles: Role[]; file: string }>) {
+  const byExternal = new Map(rows.map((r) => [r.externalId, r]));
+  const touched = [...plan.changed.map((c) => c.personId), ...plan.leavers.map((l) => l.personId)];
+  const stored = await store.peopleByIds(ctx.db, ctx.actor.schoolId, touched);
+  const refused: Array<{ file: string; line: number | null; username: string; message: string }> = [];
+  for (const a of plan.added) {
+    const problem = roleChangeProblem(ctx, null, a.roles);
+    if (problem) refused.push({ file: byExternal.get(a.externalId)?.file ?? '', line: a.line, username: a.username, message: problem });
+  }
+  for (const c of plan.changed) {
+    const before = stored.get(c.personId);
+    const row = byExternal.get(c.externalId);
+    if (!before || !row) continue;
+    const problem = c.changes.some((ch) => ch.field === 'roles') ? roleChangeProblem(ctx, before, row.roles) : actingProblem(ctx, before);
+    if (problem) refused.push({ file: row.file, line: c.line, username: c.username, message: problem });
+  }
+  for (const l of plan.leavers) {
+    const before = stored.get(l.personId);
+    const problem = before && actingProblem(ctx, before);
+    if (problem) refused.push({ file: '', line: null, username: l.username, message: `${problem} (they would be marked as a leaver)` });
+  }
+  if (refused.length === 0) return;
+  const lines = refused.map((r) => `${r.line !== null ? `${r.file}:${r.line}` : 'not in the file'} (${r.username}): ${r.message}`);
+  throw new AppError(403, 'import_beyond_rights',
+    `Nothing was imported: ${refused.length} row${refused.length === 1 ? '' : 's'} would change roles or people in ways you are not allowed to. `
+    + `Ask an administrator to run this import, or remove these rows:\n${lines.join('\n')}`, { rows: refused });
 }
 
 /** Numbers for leaders and governors: no names except the roles register people need to know (R9.2). */

@@ -64,6 +64,18 @@ export async function getPerson(db: Db, schoolId: string, id: string): Promise<P
   return toPerson(r, (await rolesFor(db, [r.id])).get(r.id) ?? []);
 }
 
+/** Several people by id, with their roles. */
+export async function peopleByIds(db: Db, schoolId: string, ids: string[]): Promise<Map<string, PersonRow>> {
+  const out = new Map<string, PersonRow>();
+  // In slices, so a whole school's import stays within the database's limit on query parameters.
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db.selectFrom('people as p').select(personColumns).where('p.school_id', '=', schoolId).where('p.id', 'in', ids.slice(i, i + 5000)).execute();
+    const roles = await rolesFor(db, rows.map((r) => r.id));
+    for (const r of rows) out.set(r.id, toPerson(r, roles.get(r.id) ?? []));
+  }
+  return out;
+}
+
 /** Usernames are unique per school; a person logging in names their school implicitly (one school for now). */
 export async function findPersonByUsername(db: Db, username: string): Promise<PersonRow | undefined> {
   const r = await db.selectFrom('people as p').select(personColumns).where('p.username', '=', username.trim().toLowerCase())

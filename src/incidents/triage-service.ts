@@ -110,7 +110,9 @@ export async function actOnStep(ctx: ServiceContext, id: string, stepKey: string
       const p = await ctx.db.selectFrom('people').select(['id', 'given_name', 'family_name']).where('id', '=', pid).where('school_id', '=', ctx.actor.schoolId).executeTakeFirst();
       if (!p) throw badRequest('One of the accounts to disable is not in this school\'s directory.');
       // The directory's own change: disables the account, ends the person's sessions and audits it.
-      await updatePerson(ctx, pid, { status: 'disabled' });
+      // The triage step itself is the authority (restricted-incident access was checked above), so a staff instigator
+      // is disabled whatever their roles.
+      await updatePerson({ ...ctx, authority: 'system' }, pid, { status: 'disabled' });
       disabled.push(`${p.given_name} ${p.family_name}`);
     }
   }

@@ -40,6 +40,8 @@ declare module 'fastify' {
     access?: RouteAccess;
     /** Allowed while the person still has to change a temporary or expired password. */
     allowPendingPasswordChange?: boolean;
+    /** Allowed before a person whose roles need it has completed two-step verification (enrol, log out, `me`). */
+    allowPendingTwoStep?: boolean;
   }
   interface FastifyRequest {
     user?: CurrentUser;
@@ -138,6 +140,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
     if (!req.user) throw new AppError(401, 'not_signed_in', 'Please log in to continue.');
     if (STATE_CHANGING.has(req.method) && req.headers['x-csrf-token'] !== req.user.csrfToken) {
       throw new AppError(403, 'csrf', 'This request did not come from an Osprey page. Reload the page and try again.');
+    }
+    // R1.6, issue 11: roles that read safeguarding data (or give out roles) do nothing else until two-step
+    // verification is completed in this session: set it up, log out or read who you are.
+    if (req.user.mfaRequired && !req.user.mfaVerified && !req.routeOptions.config?.allowPendingTwoStep) {
+      throw new AppError(403, 'two_step_required', req.user.mfaEnrolled
+        ? 'Log out and log in again with a code from your authenticator app: your role can see safeguarding information.'
+        : 'Set up two-step verification first (Account → Two-step verification): your role can see safeguarding information, so Osprey needs a code from your phone as well as your password.');
     }
     if (req.user.mustChangePassword && !req.routeOptions.config?.allowPendingPasswordChange) {
       throw new AppError(403, 'password_change_required', 'You need to choose a new password before you carry on.');

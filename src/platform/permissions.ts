@@ -81,10 +81,36 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 };
 
 /**
- * Roles that can read safeguarding data: two-step verification is required for them once enrolled, and they are
- * asked to enrol at log-on (R1.6).
+ * Permissions that read safeguarding data: pupils' internet activity, monitoring alerts and incident records. A role
+ * holding any of them needs two-step verification completed in the session before anything else (R1.6; issue 11).
  */
-export const MFA_REQUIRED_ROLES: readonly Role[] = ['dsl', 'deputy_dsl', 'online_safety_lead', 'headteacher', 'administrator'];
+export const SAFEGUARDING_READ: readonly Permission[] = ['activity.read', 'alerts.read', 'incidents.read', 'incidents.safeguarding'];
+
+/** Roles whose sessions must complete two-step verification: those that read safeguarding data or give out roles. */
+export const MFA_REQUIRED_ROLES: readonly Role[] = (Object.keys(ROLE_PERMISSIONS) as Role[])
+  .filter((r) => ROLE_PERMISSIONS[r].some((p) => SAFEGUARDING_READ.includes(p) || p === 'roles.manage'));
+
+export function mfaRequiredFor(roles: readonly string[]): boolean {
+  return roles.some((r) => (MFA_REQUIRED_ROLES as readonly string[]).includes(r));
+}
+
+/**
+ * Who is acting: the rights of a signed-in person, or 'system' for Osprey's own authority — a command run on the
+ * Osprey server (whoever can run commands there already holds the database and the installation secret; every command
+ * is audited as the command line) or a step another rule has already authorised (a safeguarding step that disables
+ * an instigator's account).
+ */
+export type Authority = ReadonlySet<Permission> | 'system';
+
+/** The rights the roles carry that the authority does not hold (empty: the authority covers them). */
+export function rightsLacking(authority: Authority, roles: readonly string[]): Permission[] {
+  if (authority === 'system') return [];
+  return [...permissionsOf(roles)].filter((p) => !authority.has(p));
+}
+
+export function holds(authority: Authority, permission: Permission): boolean {
+  return authority === 'system' || authority.has(permission);
+}
 
 /** Staff roles, for the password rotation period (R1.5). */
 export const STAFF_ROLES: readonly Role[] = [

@@ -1,5 +1,6 @@
 /** A real Osprey app on a fresh database, driven through HTTP with app.inject, and helpers to make people. */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { authenticator } from 'otplib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import { insertPerson } from '../../src/directory/store.ts';
 import type { Role } from '../../src/directory/types.ts';
 import { hashPassword } from '../../src/platform/auth/passwords.ts';
 import type { AppDeps, Clock } from '../../src/platform/context.ts';
+import { mfaRequiredFor } from '../../src/platform/permissions.ts';
 import { buildApp } from '../../src/platform/http.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { ensureSchool } from '../../src/platform/setup.ts';
@@ -34,8 +36,13 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
   const school = await ensureSchool(handle.db, 'Test Primary School', clock.now());
 
   let n = 0;
-  /** A person with an account; the password is `correct horse battery`. */
-  async function makePerson(roles: Role[], extra: { username?: string; yearGroup?: string; mustChange?: boolean } = {}) {
+  /** Authenticator apps of the people made with two-step verification: their secret, codes used, recovery codes. */
+  const phones = new Map<string, { secret: string; usedSteps: Set<number>; recovery: string[] }>();
+  /**
+   * A person with an account; the password is `correct horse battery`. People whose roles need two-step
+   * verification have it set up (as they would after their first log-on) unless `twoStep: false`.
+   */
+  async function makePerson(roles: Role[], extra: { username?: string; yearGroup?: string; mustChange?: boolean; twoStep?: boolean } = {}) {
     const username = extra.username ?? `${roles[0] ?? 'person'}${++n}`.replace(/_/g, '');
     const id = await insertPerson(handle.db, school.id, {
       username, givenName: 'Test', familyName: `${roles.join(' ')} ${n}`, source: 'manual', roles,
@@ -45,10 +52,35 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
       person_id: id, school_id: school.id, password_hash: await hashPassword('correct horse battery'),
       must_change_password: extra.mustChange ?? false, password_changed_at: clock.now(), created_at: clock.now(),
     }).execute();
+    if (extra.twoStep ?? mfaRequiredFor(roles)) await enrolTwoStep(id, username);
     return { id, username, password: 'correct horse battery' };
   }
 
+  /** Sets up two-step verification for a person, as finishing enrolment does: a secret and recovery codes. */
+  async function enrolTwoStep(personId: string, username: string) {
+    const secret = authenticator.generateSecret(20);
+    const recovery = Array.from({ length: 40 }, () => randomBytes(5).toString('hex'));
+    await handle.db.updateTable('accounts').set({ mfa_secret: deps.secrets.seal(secret), mfa_enabled_at: clock.now() }).where('person_id', '=', personId).execute();
+    await handle.db.insertInto('recovery_codes').values(recovery.map((c) => ({ person_id: personId, school_id: school.id, code_hash: createHash('sha256').update(c).digest('hex'), used_at: null }))).execute();
+    phones.set(username, { secret, usedSteps: new Set(), recovery });
+  }
+
+  /** The code a person's phone shows now, or (when that code was already used at this time) a recovery code. */
+  function codeFor(username: string): string | undefined {
+    const phone = phones.get(username);
+    if (!phone) return undefined;
+    const step = Math.floor(clock.now().getTime() / 30_000);
+    if (!phone.usedSteps.has(step)) {
+      phone.usedSteps.add(step);
+      return authenticator.clone({ epoch: clock.now().getTime() }).generate(phone.secret);
+    }
+    const code = phone.recovery.shift();
+    if (!code) throw new Error(`${username} has used all their recovery codes in this test`);
+    return code;
+  }
+
   async function logIn(username: string, password = 'correct horse battery', code?: string): Promise<Session> {
+    code ??= codeFor(username);
     const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password, ...(code ? { code } : {}) } });
     if (res.statusCode !== 200 || res.json().status !== 'ok') throw new Error(`log-in as ${username} failed: ${res.statusCode} ${res.body}`);
     const cookie = res.cookies.find((c) => c.name === 'osprey_session')!;
@@ -61,7 +93,7 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
   }
 
   return {
-    app, db: handle.db, handle, clock, config, deps, school, dataDir, makePerson, logIn, as,
+    app, db: handle.db, handle, clock, config, deps, school, dataDir, makePerson, logIn, as, enrolTwoStep, codeFor,
     async close() {
       await app.close();
       await handle.close();

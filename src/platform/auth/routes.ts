@@ -28,7 +28,7 @@ const meSchema = {
     permissions: { type: 'array', items: { type: 'string' } },
     csrfToken: { type: 'string' },
     mustChangePassword: { type: 'boolean' },
-    mfa: { type: 'object', properties: { enrolled: { type: 'boolean' }, required: { type: 'boolean' } } },
+    mfa: { type: 'object', properties: { enrolled: { type: 'boolean' }, required: { type: 'boolean' }, verified: { type: 'boolean' } } },
   },
 } as const;
 
@@ -43,7 +43,7 @@ export async function describeUser(deps: AppDeps, user: CurrentUser) {
     permissions: [...permissionsOf(user.person.roles)],
     csrfToken: user.csrfToken,
     mustChangePassword: user.mustChangePassword,
-    mfa: { enrolled: user.mfaEnrolled, required: user.mfaRequired },
+    mfa: { enrolled: user.mfaEnrolled, required: user.mfaRequired, verified: user.mfaVerified },
   };
 }
 
@@ -118,7 +118,7 @@ export function authRoutes(deps: AppDeps) {
     });
 
     app.post('/api/auth/logout', {
-      config: { access: 'signed_in', allowPendingPasswordChange: true },
+      config: { access: 'signed_in', allowPendingPasswordChange: true, allowPendingTwoStep: true },
       schema: { tags: ['log-on'], summary: 'Log out of this device', response: { 200: okSchema } },
     }, async (req, reply) => {
       await logOut(deps, requireUser(req), req.ip);
@@ -127,7 +127,7 @@ export function authRoutes(deps: AppDeps) {
     });
 
     app.get('/api/auth/me', {
-      config: { access: 'signed_in', allowPendingPasswordChange: true },
+      config: { access: 'signed_in', allowPendingPasswordChange: true, allowPendingTwoStep: true },
       schema: { tags: ['log-on'], summary: 'Who is logged in, their permissions and the CSRF token', response: { 200: meSchema, 401: errorSchema } },
     }, async (req) => describeUser(deps, requireUser(req)));
 
@@ -145,15 +145,16 @@ export function authRoutes(deps: AppDeps) {
     });
 
     app.post('/api/auth/mfa/start', {
-      config: { access: 'signed_in' },
+      config: { access: 'signed_in', allowPendingPasswordChange: true, allowPendingTwoStep: true },
       schema: {
-        tags: ['log-on'], summary: 'Begin setting up two-step verification: returns the secret and a QR code',
+        tags: ['log-on'], summary: 'Begin setting up two-step verification (with your password again): returns the secret and a QR code',
+        body: { type: 'object', additionalProperties: false, required: ['password'], properties: { password: { type: 'string', minLength: 1, maxLength: 200 } } },
         response: { 200: { type: 'object', properties: { secret: { type: 'string' }, otpauthUrl: { type: 'string' }, qrSvg: { type: 'string' } } }, ...errors },
       },
-    }, async (req) => startMfaEnrolment(deps, requireUser(req)));
+    }, async (req) => startMfaEnrolment(deps, requireUser(req), (req.body as { password: string }).password));
 
     app.post('/api/auth/mfa/confirm', {
-      config: { access: 'signed_in' },
+      config: { access: 'signed_in', allowPendingPasswordChange: true, allowPendingTwoStep: true },
       schema: {
         tags: ['log-on'], summary: 'Finish setting up two-step verification with the first code; returns recovery codes once',
         body: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'string', maxLength: 20 } } },

@@ -11,7 +11,8 @@ import { appendAudit, type AuditActor } from '../audit.ts';
 import type { Clock } from '../context.ts';
 import type { Db } from '../db.ts';
 import { AppError, badRequest } from '../errors.ts';
-import { MFA_REQUIRED_ROLES, STAFF_ROLES } from '../permissions.ts';
+import { isEmailAddress, queueMail } from '../mail.ts';
+import { mfaRequiredFor, STAFF_ROLES } from '../permissions.ts';
 import type { SecretBox } from '../secrets.ts';
 import { decoyHash, hashPassword, passwordProblem, temporaryPassword, verifyPassword } from './passwords.ts';
 
@@ -31,13 +32,17 @@ export interface CurrentUser {
   mustChangePassword: boolean;
   mfaEnrolled: boolean;
   mfaRequired: boolean;
+  /** Two-step verification was completed in this session (a code at log-on, or enrolment during it). */
+  mfaVerified: boolean;
 }
 
 const wrongCredentials = (config: Config) => new AppError(401, 'wrong_credentials',
   `The username or password is not right. Check them and try again. After ${config.loginMaxFailures} wrong tries the account is locked for ${config.lockoutMinutes} minutes.`);
 
-function needsMfa(roles: readonly string[]): boolean {
-  return roles.some((r) => (MFA_REQUIRED_ROLES as readonly string[]).includes(r));
+/** Tells the person by e-mail that something changed on their account (when Osprey has their address). */
+async function tellPerson(db: Parameters<typeof queueMail>[0], person: PersonRow, subject: string, text: string, now: Date) {
+  if (!person.email || !isEmailAddress(person.email)) return;
+  await queueMail(db, { schoolId: person.schoolId, purpose: 'account_notice', to: person.email, subject, text }, now);
 }
 
 function rotationDue(deps: AuthDeps, person: PersonRow, changedAt: Date | null): boolean {
@@ -144,7 +149,8 @@ export async function currentUser(deps: AuthDeps, token: string): Promise<Curren
     person, sessionHash: idHash, csrfToken: session.csrf_token,
     mustChangePassword: Boolean(account?.must_change_password) || rotationDue(deps, person, account?.password_changed_at ?? null),
     mfaEnrolled: Boolean(account?.mfa_enabled_at),
-    mfaRequired: needsMfa(person.roles),
+    mfaRequired: mfaRequiredFor(person.roles),
+    mfaVerified: Boolean(session.mfa_verified),
   };
 }
 
@@ -184,6 +190,8 @@ export async function setTemporaryPassword(deps: AuthDeps, actor: AuditActor, pe
       .execute();
     await tx.deleteFrom('sessions').where('person_id', '=', person.id).execute();
     await appendAudit(tx, actor, { action: 'account.temporary_password', entityType: 'person', entityId: person.id }, now);
+    await tellPerson(tx, person, 'Your Osprey password was reset',
+      `Hello ${person.givenName},\n\n${actor.label} gave your Osprey account (${person.username}) a temporary password at ${now.toUTCString()}. You will choose your own password when you next log in with it.\n\nIf you did not ask for this, tell your Online Safety Lead or network manager straight away.\n`, now);
   });
   return password;
 }
@@ -201,6 +209,8 @@ export async function resetMfa(deps: AuthDeps, actor: AuditActor, person: Person
     await tx.deleteFrom('recovery_codes').where('person_id', '=', person.id).execute();
     await tx.deleteFrom('sessions').where('person_id', '=', person.id).execute();
     await appendAudit(tx, actor, { action: 'account.mfa_reset', entityType: 'person', entityId: person.id }, deps.clock.now());
+    await tellPerson(tx, person, 'Two-step verification was reset on your Osprey account',
+      `Hello ${person.givenName},\n\n${actor.label} reset two-step verification on your Osprey account (${person.username}) at ${deps.clock.now().toUTCString()}. You will be asked to set it up again with your phone when you next log in.\n\nIf you did not ask for this, tell your Online Safety Lead or network manager straight away.\n`, deps.clock.now());
   });
 }
 
@@ -216,8 +226,13 @@ export async function accountStatus(db: Db, personId: string, now: Date) {
 }
 
 /** Step 1 of enrolment: a new secret (kept encrypted, not yet active) and a QR code for the authenticator app. */
-export async function startMfaEnrolment(deps: AuthDeps, user: CurrentUser) {
+export async function startMfaEnrolment(deps: AuthDeps, user: CurrentUser, password: string) {
   if (user.mfaEnrolled) throw new AppError(409, 'already_enrolled', 'Two-step verification is already set up for your account. Ask an administrator to reset it if you have a new phone.');
+  // The password again: someone at a desk left logged in cannot tie the account to their own phone.
+  const account = await deps.db.selectFrom('accounts').select('password_hash').where('person_id', '=', user.person.id).executeTakeFirstOrThrow();
+  if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {
+    throw new AppError(400, 'wrong_current_password', 'Your password is not right. Type the password you logged in with to set up two-step verification.');
+  }
   const secret = authenticator.generateSecret(20);
   await deps.db.updateTable('accounts').set({ mfa_secret: deps.secrets.seal(secret) }).where('person_id', '=', user.person.id).execute();
   const otpauthUrl = authenticator.keyuri(user.person.username, 'Osprey', secret);
@@ -239,6 +254,8 @@ export async function confirmMfaEnrolment(deps: AuthDeps, user: CurrentUser, cod
     await tx.insertInto('recovery_codes').values(codes.map((c) => ({ person_id: user.person.id, school_id: user.person.schoolId, code_hash: sha256(c), used_at: null }))).execute();
     await tx.updateTable('sessions').set({ mfa_verified: true }).where('id_hash', '=', user.sessionHash).execute();
     await appendAudit(tx, { id: user.person.id, label: user.person.username, ip, schoolId: user.person.schoolId }, { action: 'auth.mfa_enrolled', entityType: 'person', entityId: user.person.id }, now);
+    await tellPerson(tx, user.person, 'Two-step verification is now set up on your Osprey account',
+      `Hello ${user.person.givenName},\n\nTwo-step verification was set up on your Osprey account (${user.person.username}) at ${now.toUTCString()}. From now on, logging in needs your password and a code from your phone.\n\nIf this was not you, tell your Online Safety Lead or network manager straight away: someone may know your password.\n`, now);
   });
   return codes.map((c) => `${c.slice(0, 5)}-${c.slice(5)}`);
 }

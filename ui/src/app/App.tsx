@@ -98,7 +98,15 @@ export function App() {
   }
   if (!me) return <Redirect to={path === '/' || signedOut === 'logout' ? '/login' : `/login?next=${encodeURIComponent(href)}`} />;
 
+  // Roles that see safeguarding information set up (or use) two-step verification before anything else; the same
+  // page stays on screen afterwards so the recovery codes can be kept, whichever branch renders it.
+  if (me.mfa.required && !me.mfa.verified) {
+    if (path !== '/account/two-step') return <Redirect to="/account/two-step" />;
+    return <Shell restricted><TwoStepPage /></Shell>;
+  }
+
   if (me.mustChangePassword) {
+    if (path === '/account/two-step') return <Shell restricted><TwoStepPage /></Shell>;
     if (path !== '/change-password') return <Redirect to="/change-password" />;
     return <Shell restricted><ChangePasswordPage forced /></Shell>;
   }

@@ -9,7 +9,7 @@ export interface Me {
   permissions: Permission[];
   csrfToken: string;
   mustChangePassword: boolean;
-  mfa: { enrolled: boolean; required: boolean };
+  mfa: { enrolled: boolean; required: boolean; verified: boolean };
 }
 
 export type LoginAnswer = { status: 'ok'; me: Me } | { status: 'mfa_required' };

@@ -1,6 +1,6 @@
 /** Set up two-step verification: scan the QR code, type the first code, keep the recovery codes. */
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Code, CopyButton, Group, Image, List, Paper, SimpleGrid, Stack, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Button, Code, CopyButton, Group, Image, List, PasswordInput, Paper, SimpleGrid, Stack, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { messageOf, post } from '../api.ts';
 import { useAuth, useMe } from '../app/auth.tsx';
 import { Page } from '../app/Page.tsx';
@@ -16,15 +16,22 @@ export function TwoStepPage() {
   const { refresh } = useAuth();
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
   const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  async function start() {
+  async function start(e: FormEvent) {
+    e.preventDefault();
+    if (!password) {
+      setError('Type your password to start: it shows that it is really you setting this up.');
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      setEnrolment(await post<Enrolment>('/api/auth/mfa/start'));
+      setEnrolment(await post<Enrolment>('/api/auth/mfa/start', { password }));
+      setPassword('');
     } catch (err) {
       setError(messageOf(err));
     }
@@ -74,6 +81,19 @@ export function TwoStepPage() {
     );
   }
 
+  if (me.mfa.enrolled && !me.mfa.verified) {
+    return (
+      <Page title="Log in again with your code">
+        <Paper withBorder p="xl" radius="lg" maw={640}>
+          <Stack gap="sm">
+            <Alert color="yellow" variant="light" role="status">Your role can now see safeguarding information, so this session needs a code from your authenticator app.</Alert>
+            <Text>Log out, then log in again with your password and the 6-digit code your app shows.</Text>
+          </Stack>
+        </Paper>
+      </Page>
+    );
+  }
+
   if (me.mfa.enrolled) {
     return (
       <Page title="Two-step verification">
@@ -98,7 +118,13 @@ export function TwoStepPage() {
           {!enrolment ? (
             <>
               <Text>You need an authenticator app on your phone, such as Microsoft Authenticator or Google Authenticator (both free).</Text>
-              <Group><Button onClick={start} loading={busy}>Start</Button></Group>
+              <form onSubmit={start} noValidate>
+                <Stack gap="sm" maw={360}>
+                  <PasswordInput label="Your password" description="The password you logged in with" value={password}
+                    onChange={(e) => setPassword(e.currentTarget.value)} autoComplete="current-password" required />
+                  <Group><Button type="submit" loading={busy}>Start</Button></Group>
+                </Stack>
+              </form>
             </>
           ) : (
             <form onSubmit={confirm} noValidate>
