@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ConfigError, frontEndsOf, loadConfig, publicUrlOf, redactUrl, SETTINGS, type Config } from './config.ts';
+import { ConfigError, frontEndsOf, loadConfig, publicUrlOf, SETTINGS, shownSetting, type Config } from './config.ts';
 import { startFilterNode } from './filternode/node.ts';
 import { addFilterNode, listFilterNodes, removeFilterNode } from './filternode/tokens.ts';
 import { loadDemoSchool } from './directory/demo-load.ts';
@@ -224,7 +224,7 @@ async function main(argv: string[]): Promise<number> {
     const config = loadConfig();
     for (const s of SETTINGS) {
       const v = config[s.key];
-      out(`${s.env.padEnd(36)} ${String(s.key === 'databaseUrl' && v ? redactUrl(String(v)) : v ?? '(not set)').padEnd(28)} ${s.description} Default: ${s.default ?? 'not set'}.`);
+      out(`${s.env.padEnd(36)} ${shownSetting(s, v).padEnd(28)} ${s.description} Default: ${s.default ?? 'not set'}.`);
     }
     return 0;
   }

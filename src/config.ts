@@ -27,6 +27,9 @@ export interface Config {
   timeZone: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sessionHours: number;
+  sessionMaxHours: number;
+  temporaryPasswordHours: number;
+  metricsToken: string | undefined;
   loginMaxFailures: number;
   lockoutMinutes: number;
   staffPasswordRotationDays: number;
@@ -48,6 +51,8 @@ interface SettingSpec {
   kind: 'string' | 'port' | 'int' | 'url' | 'level' | 'path' | 'host' | 'timezone';
   description: string;
   min?: number;
+  /** A secret: never printed (`osprey settings` shows only whether it is set). */
+  secret?: boolean;
 }
 
 /** Every setting, its environment variable, default and meaning. The README's reference table mirrors this list. */
@@ -71,6 +76,9 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'timeZone', env: 'OSPREY_TIME_ZONE', default: 'Europe/London', kind: 'timezone', description: 'The school\'s time zone, for filtering schedules (lesson times, lunchtime) and reports.' },
   { key: 'logLevel', env: 'OSPREY_LOG_LEVEL', default: 'info', kind: 'level', description: 'How much the server logs: fatal, error, warn, info, debug, trace or silent.' },
   { key: 'sessionHours', env: 'OSPREY_SESSION_HOURS', default: 8, kind: 'int', min: 1, description: 'How long a log-in lasts without activity, in hours.' },
+  { key: 'sessionMaxHours', env: 'OSPREY_SESSION_MAX_HOURS', default: 24, kind: 'int', min: 1, description: 'A log-in ends after this many hours even while it is in use, so a stolen session cookie stops working.' },
+  { key: 'temporaryPasswordHours', env: 'OSPREY_TEMPORARY_PASSWORD_HOURS', default: 72, kind: 'int', min: 1, description: 'How long a temporary password works before first use, in hours; after that an administrator gives a new one.' },
+  { key: 'metricsToken', env: 'OSPREY_METRICS_TOKEN', default: undefined, kind: 'string', secret: true, description: 'Turns on /metrics for monitoring tools, which must send it as "Authorization: Bearer <token>". Without it /metrics is off.' },
   { key: 'loginMaxFailures', env: 'OSPREY_LOGIN_MAX_FAILURES', default: 5, kind: 'int', min: 1, description: 'Wrong passwords in a row before an account is locked.' },
   { key: 'lockoutMinutes', env: 'OSPREY_LOCKOUT_MINUTES', default: 15, kind: 'int', min: 1, description: 'How long a locked account stays locked, in minutes.' },
   { key: 'staffPasswordRotationDays', env: 'OSPREY_STAFF_PASSWORD_ROTATION_DAYS', default: 0, kind: 'int', min: 0, description: 'Staff must choose a new password after this many days (0 = never; some policies ask for 60).' },
@@ -221,9 +229,17 @@ function dnsServerAddress(text: string): boolean {
   try { parseUpstream(text); return true; } catch { return false; }
 }
 
-/** Hides the password in a database address before it is printed. */
+/** Hides the password in an address (database, mail server, upstream proxy) before it is printed. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
+
+/** A setting's value as it may be printed: secrets only as set or not, passwords in addresses hidden (issue 11). */
+export function shownSetting(spec: Pick<SettingSpec, 'kind' | 'secret'>, value: unknown): string {
+  if (value === undefined || value === null || value === '') return '(not set)';
+  if (spec.secret) return '(set, not shown)';
+  if (spec.kind === 'url') return redactUrl(String(value));
+  return String(value);
 }
 
 export function publicUrlOf(config: Config, boundPort?: number): string {

@@ -16,7 +16,7 @@ describe('API error handling', () => {
   let t: TestApp;
   let admin: Session;
   before(async () => {
-    t = await createTestApp({ config: { maxRequestBytes: 4096 } });
+    t = await createTestApp({ config: { maxRequestBytes: 4096, metricsToken: 'scrape-token-for-tests' } });
     admin = await t.logIn((await t.makePerson(['administrator'])).username);
   });
   after(async () => { await t.close(); });
@@ -64,7 +64,8 @@ describe('API error handling', () => {
   it('serves health, readiness, metrics and the OpenAPI document', async () => {
     assert.equal((await t.app.inject('/healthz')).json().status, 'ok');
     assert.equal((await t.app.inject('/readyz')).json().status, 'ready');
-    const metrics = await t.app.inject('/metrics');
+    assert.equal((await t.app.inject('/metrics')).statusCode, 401, 'metrics need the token');
+    const metrics = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer scrape-token-for-tests' } });
     assert.match(metrics.body, /osprey_http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
     const doc = (await t.app.inject('/api/openapi.json')).json();
     assert.equal(doc.openapi, '3.0.3');

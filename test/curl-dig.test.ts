@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFakeUpstream, type FakeUpstream } from './fixtures/dns/upstream.ts';
+import { enrolTwoStep } from './helpers/two-step.ts';
 import { osprey, ospreyEnv, scratchDatabase, serve, stopped, type Served } from './helpers/serve.ts';
 
 const ALLOWED = 'www.kestrel-learning.org';
@@ -58,6 +59,7 @@ describe('curl and dig against Osprey', { skip: !tools && 'needs curl and dig (D
     };
     const login = await call('POST', '/api/auth/login', { username: 'c.macleod', password: temporary });
     const csrf = (login.data.me as { csrfToken: string }).csrfToken;
+    await enrolTwoStep(async (m, p, b) => (await call(m, p, b, login.cookie, csrf)).data, 'c.macleod', temporary);
     await call('POST', '/api/auth/password', { currentPassword: temporary, newPassword: 'heron-quarry-lantern-7' }, login.cookie, csrf);
     const { data: list } = await call('GET', '/api/filtering/policies', undefined, login.cookie);
     const id = (list.policies as Array<{ id: string; key: string }>).find((p) => p.key === 'unidentified')!.id;

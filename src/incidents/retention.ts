@@ -235,11 +235,15 @@ export function retentionServiceFor(deps: RetentionDeps) {
     async due(ctx: ServiceContext) {
       const found = await recordsDueForReview(ctx.db, incidents, ctx.actor.schoolId, ctx.clock.now(), deps.config);
       const readable = await incidents.readableIds(ctx, await incidents.allOfSchool(ctx.actor.schoolId));
-      const shown = (items: DueRecord[]) => items.map((item) => readable.has(item.schedule.incidentId) ? { ...item, hidden: false } : {
-          hidden: true, closed: item.closed, confidentiality: item.confidentiality, category: '',
-          schedule: { ...item.schedule, explanation: 'Restricted record: ask the Designated Safeguarding Lead.', dateOfBirth: null, holdReason: null },
-        });
-      const out = { due: shown(found.due), needsInformation: shown(found.needsInformation), onHold: found.onHold };
+      // A record the reader may not open is not listed at all — not its reference, dates or basis (issue 11): only a
+      // count, so they know the Designated Safeguarding Lead has records of their own to review.
+      const mine = (items: DueRecord[]) => items.filter((item) => readable.has(item.schedule.incidentId)).map((item) => ({ ...item, hidden: false }));
+      const due = mine(found.due);
+      const needsInformation = mine(found.needsInformation);
+      const out = {
+        due, needsInformation, onHold: found.onHold,
+        notShown: (found.due.length - due.length) + (found.needsInformation.length - needsInformation.length),
+      };
       await appendAudit(ctx.db, ctx.actor, { action: 'incident.retention_due_listed', entityType: 'incident', details: { due: out.due.length, needsInformation: out.needsInformation.length } }, ctx.clock.now());
       return out;
     },

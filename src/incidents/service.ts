@@ -308,7 +308,9 @@ export async function myReports(ctx: ServiceContext): Promise<ReporterView[]> {
     .filter(({ incident }) => incident.reporterId === viewer.id || incident.reporterHash === reporterHash(incident.id, viewer.id!));
   const out: ReporterView[] = [];
   for (const { incident, current } of rows) out.push(await reporterView(ctx.db, incident, current));
-  await auditReads(ctx, out.map((r) => r.id), 'incident.report_viewed_by_reporter');
+  // A pupil reading their own anonymous report leaves no audit entry: one naming them (or one at the same moment as
+  // their other entries) would tell any reader of the audit log who made it (issue 11). Named reports are audited.
+  await auditReads(ctx, out.filter((r) => !r.anonymous).map((r) => r.id), 'incident.report_viewed_by_reporter');
   return out.sort((a, b) => b.reportedAt.localeCompare(a.reportedAt));
 }
 
@@ -360,7 +362,8 @@ export async function getIncident(ctx: ServiceContext, id: string): Promise<Inci
     throw notFound('That incident');
   }
   if (access === 'reporter') {
-    await appendAudit(ctx.db, ctx.actor, { action: 'incident.report_viewed_by_reporter', entityType: 'incident', entityId: id }, ctx.clock.now());
+    // Anonymous means anonymous to every reader, the audit log's included (see myReports).
+    if (!incident.anonymous) await appendAudit(ctx.db, ctx.actor, { action: 'incident.report_viewed_by_reporter', entityType: 'incident', entityId: id }, ctx.clock.now());
     return { view: 'reporter', ...(await reporterView(ctx.db, incident, current)) };
   }
   const [versions, history, steps, grants] = await Promise.all([allVersions(ctx.db, id), historyOf(ctx.db, id), stepsOf(ctx.db, id), activeGrants(ctx.db, id)]);

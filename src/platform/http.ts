@@ -2,6 +2,7 @@
  * The HTTP application: Fastify with one error shape, one permission hook, CSRF protection, the OpenAPI document,
  * health and metrics, the web UI, and each module's routes as a plugin.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -161,7 +162,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
     const ready = await databaseIsReady(deps.db);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unavailable' });
   });
-  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+  // Off unless a token is set; a monitoring tool sends it as a bearer token (issue 11: the figures describe the
+  // server and its traffic, and were open to anyone, including through the proxy).
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
+    if (!config.metricsToken) throw new AppError(404, 'not_found', 'Metrics are off. Set OSPREY_METRICS_TOKEN to turn them on for your monitoring tool.');
+    const given = Buffer.from(/^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '');
+    const wanted = Buffer.from(config.metricsToken);
+    if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
+      reply.header('www-authenticate', 'Bearer');
+      throw new AppError(401, 'not_signed_in', 'Send the metrics token as "Authorization: Bearer <token>".');
+    }
     return reply.type('text/plain; version=0.0.4').send(metrics.render());
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ApiClient, FIXTURE_50, REPO_ROOT, launchBrowser, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, FIXTURE_50, REPO_ROOT, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const FIXTURE_BAD = path.join(REPO_ROOT, 'test/fixtures/import/people-bad.csv');
@@ -114,9 +114,7 @@ async function logIn(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${server!.url}/login`);
-  await page.getByLabel('Username').fill(USERNAME);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: USERNAME, password: PASSWORD });
   await waitForPath(page, '/');
   return page;
 }

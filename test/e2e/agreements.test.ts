@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/dns/upstream.ts';
-import { ApiClient, launchBrowser, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
 const PUPIL = { username: 'nokafor', password: 'silver-heron-pancake' };
@@ -78,9 +78,7 @@ test('a new Year 7 pupil is sent to sign the agreement, signs it, and browses; c
   // Going to the site anyway, the proxy sends her to the sign page (she logs in to Osprey there).
   await page.goto(siteUrl);
   await waitForPath(page, '/login');
-  await page.getByLabel('Username').fill(PUPIL.username);
-  await page.getByLabel(/^Password/).fill(PUPIL.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: PUPIL.username, password: PUPIL.password });
   await waitForPath(page, '/agreements/sign');
   await see(page, 'Students in Key Stage 3 and above');
   await see(page, /filters and monitors internet use/);
@@ -118,9 +116,7 @@ test('a new Year 7 pupil is sent to sign the agreement, signs it, and browses; c
   const staff = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   staff.setDefaultTimeout(20_000);
   await staff.goto(`${server!.url}/login`);
-  await staff.getByLabel('Username').fill(ADMIN.username);
-  await staff.getByLabel(/^Password/).fill(ADMIN.password);
-  await staff.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(staff, { username: ADMIN.username, password: ADMIN.password });
   await waitForPath(staff, '/');
   await staff.goto(`${server!.url}/agreements/coverage?status=signed`);
   const row = staff.getByRole('row').filter({ hasText: 'Nia Okafor' });
@@ -152,9 +148,7 @@ test('an agreement with unsafe HTML shows as harmless text on a phone and in pri
   phone.setDefaultTimeout(20_000);
   await phone.goto(`${server!.url}/agreements/sign`);
   await waitForPath(phone, '/login');
-  await phone.getByLabel('Username').fill(visitor.username);
-  await phone.getByLabel(/^Password/).fill(visitor.password);
-  await phone.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(phone, { username: visitor.username, password: visitor.password });
   await waitForPath(phone, '/agreements/sign');
   await see(phone, '<script>window.pwned = 1</script>');
   assert.equal(await phone.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'no script ran');

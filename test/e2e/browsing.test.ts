@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/dns/upstream.ts';
-import { ApiClient, launchBrowser, proxyPortOf, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, launchBrowser, proxyPortOf, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
 const PUPIL = { username: 'zwhitfield', password: 'purple-otter-biscuit' };
@@ -97,9 +97,7 @@ test('a pupil logs on through the captive portal, browses an allowed site, is bl
   const dslPage = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   dslPage.setDefaultTimeout(20_000);
   await dslPage.goto(`${server!.url}/login`);
-  await dslPage.getByLabel('Username').fill(ADMIN.username);
-  await dslPage.getByLabel(/^Password/).fill(ADMIN.password);
-  await dslPage.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(dslPage, { username: ADMIN.username, password: ADMIN.password });
   await waitForPath(dslPage, '/');
   const found = async () => {
     await dslPage.goto(`${server!.url}/activity?action=block`);

@@ -15,7 +15,7 @@ import type { AxeResults } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
 import { waitFor } from '../fixtures/proxy/harness.ts';
 import { ospreyEnv, REPO, scratchDatabase, stopped } from '../helpers/serve.ts';
-import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath, logInOnPage } from './server.ts';
 
 let child: ChildProcess | undefined;
 let browser: Browser | undefined;
@@ -93,9 +93,7 @@ test('a parent signs the home–school agreement and withdraws website consent o
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${started.url}/login`);
-  await page.getByLabel('Username').fill('j.okafor');
-  await page.getByLabel(/^Password/).fill(temporaryPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: 'j.okafor', password: temporaryPassword });
   await waitForPath(page, '/change-password');
   await page.getByLabel('Temporary or current password').fill(temporaryPassword);
   await page.getByLabel(/^New password/).fill('sparrow-teapot-harbour');
@@ -153,9 +151,7 @@ test('a parent signs the home–school agreement and withdraws website consent o
   const officePage = await desk.newPage();
   officePage.setDefaultTimeout(15_000);
   await officePage.goto(`${started.url}/login`);
-  await officePage.getByLabel('Username').fill('a.morgan');
-  await officePage.getByLabel(/^Password/).fill('kestrel-meadow-lantern');
-  await officePage.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(officePage, { username: 'a.morgan', password: 'kestrel-meadow-lantern' });
   await officePage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Photo consent' }).click();
   await waitForPath(officePage, '/consents');
   await officePage.getByRole('textbox', { name: 'Pupil' }).fill('aokafor01');

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const USERNAME = 'a.morgan';
 const PASSWORD = 'kestrel-meadow-lantern';
@@ -52,9 +52,7 @@ async function logIn(): Promise<Page> {
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   await page.goto(`${server!.url}/login`);
-  await page.getByLabel('Username').fill(USERNAME);
-  await page.getByLabel(/^Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: USERNAME, password: PASSWORD });
   await waitForPath(page, '/');
   return page;
 }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
 /** From the 50-person fixture: the network manager, a teacher and a Reception pupil. */
@@ -49,9 +49,7 @@ async function logIn(who: { username: string; password: string }): Promise<Page>
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   await page.goto(`${url}/login`);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel(/^Password/).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: who.username, password: who.password });
   await waitForPath(page, '/');
   return page;
 }

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
@@ -48,9 +48,7 @@ async function logIn(who: { username: string; password: string }): Promise<Page>
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${url}/login`);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel(/^Password/).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: who.username, password: who.password });
   await waitForPath(page, '/');
   return page;
 }

@@ -18,7 +18,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/platform/server.ts';
 import { scratchPostgresDatabase } from '../helpers/database.ts';
 import { waitFor } from '../fixtures/proxy/harness.ts';
-import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
 const DSL = { username: 'm.rahman', password: 'safeguard-harbour-lantern' };
@@ -83,9 +83,7 @@ async function logIn(who: { username: string; password: string }): Promise<Page>
   const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   await page.goto(`${url}/login`);
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel(/^Password/).fill(who.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: who.username, password: who.password });
   await waitForPath(page, '/');
   return page;
 }

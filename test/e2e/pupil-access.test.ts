@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 let server: OspreyServer | undefined;
 let browser: Browser | undefined;
@@ -41,9 +41,7 @@ test('a pupil changes their temporary password and cannot open People & groups',
   const page = await browser!.newPage({ viewport: { width: 768, height: 1024 } });
   page.setDefaultTimeout(15_000);
   await page.goto(`${server!.url}/login`);
-  await page.getByLabel('Username').fill('aokafor01');
-  await page.getByLabel(/^Password/).fill(temporaryPassword);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(page, { username: 'aokafor01', password: temporaryPassword });
   await waitForPath(page, '/change-password');
   await see(page, 'Choose a new password');
   assert.equal(await page.getByRole('link', { name: 'People & groups' }).count(), 0);

@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/dns/upstream.ts';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.ts';
-import { ApiClient, launchBrowser, proxyPortOf, see, startOsprey, waitForPath, type OspreyServer } from './server.ts';
+import { ApiClient, launchBrowser, proxyPortOf, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
 const DSL = { username: 'm.rahman', password: 'safeguard-harbour-lantern', email: 'm.rahman@kestrel.example' };
@@ -120,9 +120,7 @@ test('a pupil\'s self-harm search becomes an alert, an e-mail, a restricted inci
     if (/^\/api\/incidents\/[0-9a-f-]{36}$/.test(p)) incidentReads.push(p);
   });
   await dsl.goto(`${url}/login`);
-  await dsl.getByLabel('Username').fill(DSL.username);
-  await dsl.getByLabel(/^Password/).fill(DSL.password);
-  await dsl.getByRole('button', { name: 'Log in' }).click();
+  await logInOnPage(dsl, { username: DSL.username, password: DSL.password });
   await waitForPath(dsl, '/', 30_000);
   await dsl.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
   await waitForPath(dsl, '/alerts');

@@ -14,6 +14,7 @@ import { buildApp } from '../../src/platform/http.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { ensureSchool } from '../../src/platform/setup.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { rememberPhone, twoStepCode } from './two-step.ts';
 
 export class TestClock implements Clock {
   constructor(private t = new Date('2026-11-16T09:00:00Z')) {}
@@ -36,8 +37,6 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
   const school = await ensureSchool(handle.db, 'Test Primary School', clock.now());
 
   let n = 0;
-  /** Authenticator apps of the people made with two-step verification: their secret, codes used, recovery codes. */
-  const phones = new Map<string, { secret: string; usedSteps: Set<number>; recovery: string[] }>();
   /**
    * A person with an account; the password is `correct horse battery`. People whose roles need two-step
    * verification have it set up (as they would after their first log-on) unless `twoStep: false`.
@@ -62,22 +61,11 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
     const recovery = Array.from({ length: 40 }, () => randomBytes(5).toString('hex'));
     await handle.db.updateTable('accounts').set({ mfa_secret: deps.secrets.seal(secret), mfa_enabled_at: clock.now() }).where('person_id', '=', personId).execute();
     await handle.db.insertInto('recovery_codes').values(recovery.map((c) => ({ person_id: personId, school_id: school.id, code_hash: createHash('sha256').update(c).digest('hex'), used_at: null }))).execute();
-    phones.set(username, { secret, usedSteps: new Set(), recovery });
+    rememberPhone(username, secret, recovery);
   }
 
-  /** The code a person's phone shows now, or (when that code was already used at this time) a recovery code. */
-  function codeFor(username: string): string | undefined {
-    const phone = phones.get(username);
-    if (!phone) return undefined;
-    const step = Math.floor(clock.now().getTime() / 30_000);
-    if (!phone.usedSteps.has(step)) {
-      phone.usedSteps.add(step);
-      return authenticator.clone({ epoch: clock.now().getTime() }).generate(phone.secret);
-    }
-    const code = phone.recovery.shift();
-    if (!code) throw new Error(`${username} has used all their recovery codes in this test`);
-    return code;
-  }
+  /** The code a person's phone shows now on the test clock, or a recovery code when that one was already used. */
+  const codeFor = (username: string) => twoStepCode(username, () => clock.now().getTime());
 
   async function logIn(username: string, password = 'correct horse battery', code?: string): Promise<Session> {
     code ??= codeFor(username);

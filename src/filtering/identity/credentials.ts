@@ -2,12 +2,15 @@
  * Checking a username and password for the proxy (`Proxy-Authorization: Basic`) and the web log-on page, against
  * Osprey accounts. argon2id takes tens of milliseconds by design, and a browser sends the header with every request,
  * so a successful check is remembered for a few minutes, keyed by a SHA-256 of the header (the password itself is
- * never kept). Failures are throttled per address, so guessing through the proxy is as slow as guessing at the
- * log-on page; unlike the log-on page, a wrong proxy password does not count towards locking the account, because a
- * browser with an old saved password would otherwise lock its owner out all day.
+ * never kept). Failures are throttled per address, and every wrong password counts towards the account's own lock-out,
+ * shared with the log-in page (issue 11: counted before the password is checked, the same answer for a locked account
+ * whatever the password). A browser repeating the same old saved password is one wrong guess, not one per request:
+ * a credential that was just found wrong is answered from memory for a few minutes without counting again.
  */
 import { createHash } from 'node:crypto';
 import { decoyHash, verifyPassword } from '../../platform/auth/passwords.ts';
+import { attemptPassword } from '../../platform/auth/service.ts';
+import type { Config } from '../../config.ts';
 import { FailureThrottle } from '../../platform/auth/throttle.ts';
 import type { Clock } from '../../platform/context.ts';
 import type { Db } from '../../platform/db.ts';
@@ -33,12 +36,16 @@ export function parseBasic(header: string): { username: string; password: string
   return { username: text.slice(0, colon).trim().toLowerCase(), password: text.slice(colon + 1) };
 }
 
+const credentialKey = (username: string, password: string) => createHash('sha256').update(`${username}\u0000${password}`).digest('base64url');
+
 export class CredentialChecker {
   private readonly successes = new Map<string, { person: PersonIdentity; until: number }>();
+  /** Credentials just found wrong: the same guess again is answered without counting or checking again. */
+  private readonly recentWrong = new Map<string, number>();
   private readonly inFlight = new Map<string, Promise<CredentialResult>>();
   private readonly throttle: FailureThrottle;
 
-  constructor(private readonly db: Db, private readonly clock: Clock, opts: { failureLimit?: number; failureWindowMs?: number } = {}) {
+  constructor(private readonly db: Db, private readonly clock: Clock, private readonly config: Pick<Config, 'loginMaxFailures' | 'lockoutMinutes'>, opts: { failureLimit?: number; failureWindowMs?: number } = {}) {
     this.throttle = new FailureThrottle(opts.failureLimit ?? 10, opts.failureWindowMs ?? 10 * 60_000);
   }
 
@@ -53,7 +60,7 @@ export class CredentialChecker {
     // a page load sends many requests with the same header at once: one argon2 check serves them all
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.checkPassword(parsed.username, parsed.password, ip).then((result) => {
+      pending = this.checkPassword(parsed.username, parsed.password, ip, 'proxy').then((result) => {
         if (result.ok) this.remember(key, result.person);
         return result;
       }).finally(() => this.inFlight.delete(key));
@@ -63,28 +70,42 @@ export class CredentialChecker {
   }
 
   /** A username and password typed into the web log-on page (not cached: it is asked once per session). */
-  async checkPassword(username: string, password: string, ip: string): Promise<CredentialResult> {
+  async checkPassword(username: string, password: string, ip: string, via = 'web log-on page'): Promise<CredentialResult> {
     const now = this.clock.now().getTime();
     const wait = this.throttle.retryAfter(ip, now);
     if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+    const guess = credentialKey(username.trim().toLowerCase(), password);
+    const seen = this.recentWrong.get(guess);
+    if (seen !== undefined && now - seen < SUCCESS_CACHE_MS) return { ok: false, reason: 'wrong' };
+    // Counted before the check, so guesses sent at the same moment all count (taken back when it was right).
+    this.throttle.recordFailure(ip, now);
     const account = await accountForCheck(this.db, username);
     if (!account?.passwordHash) {
       await verifyPassword(await decoyHash(), password);
-      this.throttle.recordFailure(ip, now);
+      this.rememberWrong(guess, now);
       return { ok: false, reason: 'wrong' };
     }
-    if (!(await verifyPassword(account.passwordHash, password)) || account.status !== 'active') {
-      this.throttle.recordFailure(ip, now);
+    const check = await attemptPassword({ db: this.db, clock: this.clock, config: this.config },
+      { personId: account.personId, username: account.username, schoolId: account.schoolId }, account.passwordHash, password, ip, via);
+    if (check === 'locked') return { ok: false, reason: 'locked' };
+    if (check === 'wrong' || account.status !== 'active') {
+      this.rememberWrong(guess, now);
       return { ok: false, reason: 'wrong' };
     }
-    if (account.lockedUntil && account.lockedUntil.getTime() > now) return { ok: false, reason: 'locked' };
+    this.throttle.forgive(ip, now);
     const groupIds = (await groupIdsOfPeople(this.db, [account.personId])).get(account.personId) ?? [];
     return { ok: true, person: { schoolId: account.schoolId, personId: account.personId, username: account.username, groupIds } };
   }
 
-  /** Forgets remembered successes, so a changed password or group takes effect at the next request. */
+  /** Forgets remembered answers, so a changed password or group takes effect at the next request. */
   forget(): void {
     this.successes.clear();
+    this.recentWrong.clear();
+  }
+
+  private rememberWrong(key: string, now: number): void {
+    if (this.recentWrong.size >= CACHE_LIMIT) this.recentWrong.delete(this.recentWrong.keys().next().value as string);
+    this.recentWrong.set(key, now);
   }
 
   private remember(key: string, person: PersonIdentity): void {

@@ -41,8 +41,8 @@ export class IdentityService implements IdentitySource {
   /** People who existed at the last agreements refresh (a proxy-authenticated joiner triggers another). */
   private knownToGate = new Set<string>();
 
-  constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock'>) {
-    this.checker = new CredentialChecker(deps.db, deps.clock);
+  constructor(private readonly deps: Pick<AppDeps, 'db' | 'clock' | 'config'>) {
+    this.checker = new CredentialChecker(deps.db, deps.clock, deps.config);
   }
 
   /** Loads the tables once (again after `reload`). Front-ends call it before serving. */

@@ -3,6 +3,7 @@
  * tables; people and roles come from the directory.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
 import type { Config } from '../../config.ts';
@@ -75,6 +76,68 @@ async function useRecoveryCode(db: Db, personId: string, code: string, now: Date
   return Number(r.numUpdatedRows) === 1;
 }
 
+const accountLocked = (until: Date | null) => {
+  const when = until ? ` after ${until.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' })}` : ' later';
+  return new AppError(423, 'account_locked', `This account is locked after too many wrong passwords. Try again${when}, or ask an Osprey administrator to unlock it.`);
+};
+
+export type PasswordCheck = 'ok' | 'wrong' | 'locked';
+interface AccountHolder { personId: string; username: string; schoolId: string }
+type LockoutDeps = Pick<AuthDeps, 'db' | 'clock'> & { config: Pick<Config, 'loginMaxFailures' | 'lockoutMinutes'> };
+
+/**
+ * One password attempt against an account's lockout, wherever it comes from: the log-in page, the proxy's password
+ * prompt, the web log-on page or a filter node (issue 11). The attempt is counted *before* the password is checked, so
+ * guesses sent at the same moment cannot all be checked before the lock falls: only the first `loginMaxFailures` are
+ * checked, the rest find the account locked. A locked account gets the same answer whatever the password (the
+ * password is not even checked), so the lock cannot be used to confirm a guess. A right password takes its count back.
+ */
+export async function attemptPassword(deps: LockoutDeps, who: AccountHolder, passwordHash: string, password: string, ip: string | null, via: string, opts: { secondFactorFollows?: boolean } = {}): Promise<PasswordCheck> {
+  const { db, clock, config } = deps;
+  const now = clock.now();
+  const counted = await db.updateTable('accounts').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('person_id', '=', who.personId).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returning('failed_attempts').executeTakeFirst();
+  if (!counted) {
+    await verifyPassword(await decoyHash(), password); // the same time as a real check
+    return 'locked';
+  }
+  if (counted.failed_attempts > config.loginMaxFailures) {
+    await lockAccount(deps, who, ip, via, 'too many attempts at once');
+    return 'locked';
+  }
+  if (await verifyPassword(passwordHash, password)) {
+    // With a two-step code still to come, only this attempt's count is taken back (the count is cleared when the
+    // code is right too); otherwise someone who knows the password could try codes for ever.
+    await db.updateTable('accounts').set((eb) => ({ failed_attempts: opts.secondFactorFollows ? sql<number>`greatest(${eb.ref('failed_attempts')} - 1, 0)` : 0 }))
+      .where('person_id', '=', who.personId).execute();
+    return 'ok';
+  }
+  if (counted.failed_attempts >= config.loginMaxFailures) await lockAccount(deps, who, ip, via, 'wrong password');
+  else await appendAudit(db, { id: who.personId, label: who.username, ip, schoolId: who.schoolId }, { action: 'auth.login_failed', entityType: 'person', entityId: who.personId, details: { reason: 'wrong password', via } }, now);
+  return 'wrong';
+}
+
+/** A failure found after the password was right (a wrong two-step code): counted, and locks at the limit. */
+async function countFailure(deps: LockoutDeps, who: AccountHolder, ip: string | null, via: string, reason: string) {
+  const counted = await deps.db.updateTable('accounts').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('person_id', '=', who.personId).returning('failed_attempts').executeTakeFirstOrThrow();
+  if (counted.failed_attempts >= deps.config.loginMaxFailures) await lockAccount(deps, who, ip, via, reason);
+  else await appendAudit(deps.db, { id: who.personId, label: who.username, ip, schoolId: who.schoolId }, { action: 'auth.login_failed', entityType: 'person', entityId: who.personId, details: { reason, via } }, deps.clock.now());
+}
+
+async function lockAccount(deps: LockoutDeps, who: AccountHolder, ip: string | null, via: string, reason: string) {
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (tx) => {
+    // Only the attempt that sets the lock records it; the others arriving at the same moment find it set.
+    const r = await tx.updateTable('accounts').set({ failed_attempts: 0, locked_until: new Date(now.getTime() + deps.config.lockoutMinutes * 60_000) })
+      .where('person_id', '=', who.personId).where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) {
+      await appendAudit(tx, { id: who.personId, label: who.username, ip, schoolId: who.schoolId }, { action: 'auth.account_locked', entityType: 'person', entityId: who.personId, details: { reason, via } }, now);
+    }
+  });
+}
+
 export interface LogInRequest { username: string; password: string; code?: string; ip: string; userAgent?: string }
 export type LogInResult = { status: 'ok'; session: SessionInfo } | { status: 'mfa_required' };
 
@@ -88,34 +151,30 @@ export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInRes
     await verifyPassword(await decoyHash(), req.password);
     throw wrongCredentials(config);
   }
-  if (account.locked_until && new Date(account.locked_until) > now) {
-    const until = new Date(account.locked_until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
-    throw new AppError(423, 'account_locked', `This account is locked after too many wrong passwords. Try again after ${until}, or ask an Osprey administrator to unlock it.`);
+  const check = await attemptPassword(deps, { personId: person.id, username: person.username, schoolId: person.schoolId }, account.password_hash, req.password, req.ip, 'log-in',
+    { secondFactorFollows: Boolean(account.mfa_enabled_at) });
+  if (check === 'locked') {
+    const lock = await db.selectFrom('accounts').select('locked_until').where('person_id', '=', person.id).executeTakeFirst();
+    throw accountLocked(lock?.locked_until ? new Date(lock.locked_until) : null);
   }
-  const passwordOk = await verifyPassword(account.password_hash, req.password);
+  const passwordOk = check === 'ok';
   // Only someone who knows the password learns that the account has been closed; a guess gets the usual answer.
   if (passwordOk && person.status !== 'active') {
     throw new AppError(403, 'account_disabled', 'This account is no longer active. If you think that is wrong, speak to the school office or the network manager.');
   }
-  let mfaOk = true;
-  if (passwordOk && account.mfa_enabled_at && account.mfa_secret) {
-    if (!req.code) return { status: 'mfa_required' };
-    mfaOk = await useTotp(db, person.id, deps.secrets.open(account.mfa_secret), req.code, now) || await useRecoveryCode(db, person.id, req.code, now);
+  if (!passwordOk) throw wrongCredentials(config);
+  // A temporary password works for a limited time (issue 11): one written down and forgotten is no use later.
+  if (account.must_change_password && account.password_changed_at
+    && now.getTime() - new Date(account.password_changed_at).getTime() > config.temporaryPasswordHours * 3_600_000) {
+    throw new AppError(401, 'temporary_password_expired', `This temporary password has expired (they work for ${config.temporaryPasswordHours} hours). Ask an Osprey administrator or the network manager for a new one.`);
   }
-  if (!passwordOk || !mfaOk) {
-    await db.transaction().execute(async (tx) => {
-      // Counted in the database (not from the row read above), so guesses sent at the same moment all count.
-      const counted = await tx.updateTable('accounts').set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
-        .where('person_id', '=', person.id).returning('failed_attempts').executeTakeFirstOrThrow();
-      const lock = counted.failed_attempts >= config.loginMaxFailures;
-      if (lock) {
-        await tx.updateTable('accounts').set({ failed_attempts: 0, locked_until: new Date(now.getTime() + config.lockoutMinutes * 60_000) })
-          .where('person_id', '=', person.id).execute();
-      }
-      await appendAudit(tx, actor, { action: lock ? 'auth.account_locked' : 'auth.login_failed', entityType: 'person', entityId: person.id, details: { reason: passwordOk ? 'wrong two-step code' : 'wrong password' } }, now);
-    });
-    if (!passwordOk) throw wrongCredentials(config);
-    throw new AppError(401, 'wrong_code', 'That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.');
+  if (account.mfa_enabled_at && account.mfa_secret) {
+    if (!req.code) return { status: 'mfa_required' };
+    const mfaOk = await useTotp(db, person.id, deps.secrets.open(account.mfa_secret), req.code, now) || await useRecoveryCode(db, person.id, req.code, now);
+    if (!mfaOk) {
+      await countFailure(deps, { personId: person.id, username: person.username, schoolId: person.schoolId }, req.ip, 'log-in', 'wrong two-step code');
+      throw new AppError(401, 'wrong_code', 'That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes.');
+    }
   }
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
@@ -138,6 +197,8 @@ export async function currentUser(deps: AuthDeps, token: string): Promise<Curren
   const idHash = sha256(token);
   const session = await db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
   if (!session || new Date(session.expires_at) <= now) return undefined;
+  // However busy, a session ends after sessionMaxHours (issue 11), so a copied cookie does not work for ever.
+  if (now.getTime() - new Date(session.created_at).getTime() > config.sessionMaxHours * 3_600_000) return undefined;
   const person = await getPerson(db, session.school_id, session.person_id);
   if (!person || person.status !== 'active') return undefined;
   const account = await db.selectFrom('accounts').select(['must_change_password', 'password_changed_at', 'mfa_enabled_at']).where('person_id', '=', person.id).executeTakeFirst();
