@@ -130,10 +130,18 @@ Lists the filter nodes, when each was last in touch, and from which address.`,
   'filter-node remove': `Usage: osprey filter-node remove --name NAME
 
 Removes a filter node: its token stops working at once. Its activity already sent stays in the log.`,
-  'audit verify': `Usage: osprey audit verify
+  'audit verify': `Usage: osprey audit verify [--head NUMBER:HASH]
 
-Walks the whole audit log and checks each entry's hash and its link to the entry before. Prints the first entry
-that has been altered or removed, and exits with code 1 if there is one.`,
+Walks the whole audit log and checks each entry's hash, its link to the entry before and its key mark (made with
+this installation's secret, so entries rewritten by someone with the database alone are found). Prints the first
+entry that has been altered or removed, and exits with code 1 if there is one.
+
+When the log is intact it prints its last entry as NUMBER:HASH. Keep that line somewhere other than this server.
+
+Options:
+  --head NUMBER:HASH   Also check that this entry (from an earlier run) is still in the log, unchanged, so that
+                       entries cut off the end are noticed.
+  --help               Show this help.`,
   migrate: `Usage: osprey migrate
 
 Applies any database changes the installed version needs. "osprey serve" does this at start; use this command to
@@ -390,8 +398,20 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (sub === 'audit verify') {
-    const result = await withDatabase(config, (h) => verifyAuditChain(h.db));
-    if (result.ok) { out(`The audit log is intact: ${result.checked} entries checked.`); return 0; }
+    const { values } = parseArgs({ args, options: { head: { type: 'string' } } });
+    let expectHead: { seq: number; hash: string } | undefined;
+    if (values.head !== undefined) {
+      const m = /^(\d+):([0-9a-f]{64})$/i.exec(values.head.trim());
+      if (!m) { err('--head takes the entry number and hash that "osprey audit verify" printed last time, as NUMBER:HASH (for example 1234:9f86d0…).'); return 2; }
+      expectHead = { seq: Number(m[1]), hash: m[2].toLowerCase() };
+    }
+    const result = await withDatabase(config, (h) => verifyAuditChain(h.db, { expectHead }));
+    if (result.ok) {
+      out(`The audit log is intact: ${result.checked} entries checked${expectHead ? `, and entry ${expectHead.seq} is still there as you kept it` : ''}.`);
+      if (result.unkeyed) out(`The first ${result.unkeyed} entries were written before the log was keyed with this installation's secret; their chain is checked, their key marks cannot be.`);
+      if (result.head) out(`Last entry: ${result.head.seq}:${result.head.hash}\nKeep this line somewhere other than this server (print it, or e-mail it to your Data Protection Officer). Next time, run\n  osprey audit verify --head ${result.head.seq}:${result.head.hash}\nto check that no entries have been cut off the end since.`);
+      return 0;
+    }
     err(`The audit log has been tampered with: entry ${result.firstBroken!.seq} is broken — ${result.firstBroken!.reason}.`);
     err(`${result.checked} entries before it are intact. Keep a copy of the database as it is and tell your Data Protection Officer.`);
     return 1;

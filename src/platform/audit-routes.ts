@@ -52,7 +52,7 @@ export function auditRoutes(deps: AppDeps) {
       config: { access: 'audit.read' },
       schema: {
         tags: ['audit'], summary: 'Check the hash chain of the whole audit log and name the first broken entry',
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, checked: { type: 'integer' }, firstBroken: { type: 'object', properties: { seq: { type: 'integer' }, reason: { type: 'string' } } } } } },
+        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, checked: { type: 'integer' }, firstBroken: { type: 'object', properties: { seq: { type: 'integer' }, reason: { type: 'string' } } }, head: { type: 'object', properties: { seq: { type: 'integer' }, hash: { type: 'string' } } }, unkeyed: { type: 'integer' } } } },
       },
     }, async (req) => {
       const result = await verifyAuditChain(deps.db);

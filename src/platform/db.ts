@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { redactUrl } from '../config.ts';
+import { AuditKeyPlugin } from './audit.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -24,13 +25,18 @@ export interface DatabaseHandle {
 // PostgreSQL's bigint (int8) comes back as a string by default; counts and sequence numbers fit in a JS number.
 pg.types.setTypeParser(20, (v: string) => Number(v));
 
-export async function openDatabase(opts: { dataDir: string; databaseUrl?: string; pglite?: PGlite }): Promise<DatabaseHandle> {
+/**
+ * Opens the database. `auditKey` (from auditKeyFrom(installation secret)) travels with the handle so that audit
+ * entries carry a MAC (see audit.ts); without it entries are written unmarked.
+ */
+export async function openDatabase(opts: { dataDir: string; databaseUrl?: string; pglite?: PGlite; auditKey?: Buffer }): Promise<DatabaseHandle> {
+  const keyed = (db: Db): Db => opts.auditKey ? db.withPlugin(new AuditKeyPlugin(opts.auditKey)) : db;
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
     pool.on('error', () => { /* an idle client's broken connection is replaced on the next query */ });
     // A connection cut while checked out (a server restart mid-query): the query fails and says so; the process lives on.
     pool.on('connect', (client) => client.on('error', () => {}));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = keyed(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }));
     return { db, kind: 'postgres', location: redactUrl(opts.databaseUrl), close: () => db.destroy() };
   }
   let pglite = opts.pglite;
@@ -39,7 +45,7 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
     mkdirSync(dir, { recursive: true });
     pglite = await PGlite.create(dir);
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = keyed(new Kysely<Database>({ dialect: new PGliteDialect(pglite) }));
   return { db, kind: 'embedded', location: opts.pglite ? 'in memory' : dir, close: () => db.destroy() };
 }
 

@@ -83,6 +83,7 @@ export interface AuditLogTable {
   details: Json;
   prev_hash: string;
   hash: string;
+  mac: string | null;
 }
 
 export interface FilterPoliciesTable {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, publicUrlOf, type Config } from '../config.ts';
 import { systemClock, type AppDeps, type Clock } from './context.ts';
+import { auditKeyFrom } from './audit.ts';
 import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from './db.ts';
 import { buildApp } from './http.ts';
 import { migrate } from './migrations.ts';
@@ -42,7 +43,7 @@ export async function openConfiguredDatabase(config: Config): Promise<DatabaseHa
     const problem = await checkDatabaseReachable(config.databaseUrl);
     if (problem) throw new ConfigError([problem]);
   }
-  const handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, auditKey: auditKeyFrom(loadOrCreateKey(config.dataDir)) });
   await migrate(handle.db);
   return handle;
 }

@@ -9,6 +9,8 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, type DatabaseHandle } from '../../src/platform/db.ts';
 import { listMigrations, migrate } from '../../src/platform/migrations.ts';
+import { auditKeyFrom } from '../../src/platform/audit.ts';
+import { loadOrCreateKey } from '../../src/platform/secrets.ts';
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
@@ -44,6 +46,11 @@ async function pgliteTemplate(): Promise<Blob> {
   return dump;
 }
 
+/** The audit key an installation in `dataDir` uses (so the CLI run on the same folder agrees), or a fresh one. */
+function auditKeyFor(dataDir: string | undefined): Buffer {
+  return auditKeyFrom(dataDir ? loadOrCreateKey(dataDir) : randomBytes(32));
+}
+
 export interface TestDatabase extends DatabaseHandle {
   /** For child processes (the CLI): the DATABASE_URL of this database, when on a server. */
   url?: string;
@@ -60,7 +67,7 @@ export async function createTestDatabase(opts: { dataDir?: string } = {}): Promi
     await client.end();
     const url = new URL(admin.toString());
     url.pathname = `/${name}`;
-    const handle = await openDatabase({ dataDir: opts.dataDir ?? '', databaseUrl: url.toString() });
+    const handle = await openDatabase({ dataDir: opts.dataDir ?? '', databaseUrl: url.toString(), auditKey: auditKeyFor(opts.dataDir) });
     await migrate(handle.db);
     return {
       ...handle, url: url.toString(),
@@ -79,7 +86,7 @@ export async function createTestDatabase(opts: { dataDir?: string } = {}): Promi
       ? await PGlite.create(path.join(opts.dataDir, 'db'))
       : await PGlite.create(path.join(opts.dataDir, 'db'), { loadDataDir: template })
     : await PGlite.create({ loadDataDir: template });
-  const handle = await openDatabase({ dataDir: opts.dataDir ?? '', pglite });
+  const handle = await openDatabase({ dataDir: opts.dataDir ?? '', pglite, auditKey: auditKeyFor(opts.dataDir) });
   await migrate(handle.db);
   return handle;
 }
