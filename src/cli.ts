@@ -17,6 +17,9 @@ import { CONSENT_HELP, runConsentCommand } from './agreements/consent-cli.ts';
 import { runImportSquidGuard, runSquidHelper, SQUIDGUARD_HELP } from './filtering/squidguard/cli.ts';
 import { importPeople, type ImportOutcome } from './directory/service.ts';
 import { verifyAuditChain } from './platform/audit.ts';
+import { resetMfa, setTemporaryPassword, unlockAccount } from './platform/auth/service.ts';
+import { loadOrCreateKey, secretBox } from './platform/secrets.ts';
+import { findPersonByUsername } from './directory/store.ts';
 import { temporaryPassword } from './platform/auth/passwords.ts';
 import { systemClock } from './platform/context.ts';
 import { openConfiguredDatabase, startServer } from './platform/server.ts';
@@ -48,13 +51,32 @@ Commands:
   squid-helper          Answer an existing Squid as squidGuard does (URL-rewrite helper on stdin/stdout).
   filter-node           Run the web proxy and DNS resolver on another machine, from this server's policies
                         (--control-plane URL --token-file FILE); "filter-node add --name NAME" makes its token.
-  audit verify          Check that nobody has altered or removed entries in the audit log.
+  audit verify          Check that nobody has altered or removed entries in the audit log (--head to check the end).
+  account ACTION        On the server itself: give a temporary password, unlock, or reset two-step verification
+                        for any account (--username NAME), e.g. the DSL's, which nobody in the web interface may do.
   incidents retention   List the incident records due for retention review (--due); nothing is deleted.
   migrate               Bring the database up to date (serve does this by itself at start).
   settings              List every setting, its environment variable and its default.
 
 Run "osprey <command> --help" for the options of a command.
 Settings come from environment variables (e.g. OSPREY_HTTP_PORT, DATABASE_URL) or <data folder>/osprey.json.`;
+
+const ACCOUNT_HELP = `Usage: osprey account temporary-password|unlock|reset-two-step --username NAME
+
+Acts on one person's account from the Osprey server itself. In the web interface nobody may act on the account of
+a person whose roles carry rights they do not hold themselves — so nobody there can reset the password or two-step
+verification of the Designated Safeguarding Lead. Whoever runs commands on the server already holds the database
+and its secret, so these commands can; each is recorded in the audit log as the command line, and the person is
+told by e-mail when Osprey has their address.
+
+Actions:
+  temporary-password   Give a temporary password (printed once) that must be changed at the next log-in.
+  unlock               Unlock an account locked after too many wrong passwords.
+  reset-two-step       Remove two-step verification (a lost phone); they set it up again at their next log-in.
+
+Options:
+  --username NAME      The person's log-on name.
+  --help               Show this help.`;
 
 const HELP: Record<string, string> = {
   ...LISTS_HELP,
@@ -130,6 +152,10 @@ Lists the filter nodes, when each was last in touch, and from which address.`,
   'filter-node remove': `Usage: osprey filter-node remove --name NAME
 
 Removes a filter node: its token stops working at once. Its activity already sent stays in the log.`,
+  'account temporary-password': ACCOUNT_HELP,
+  'account unlock': ACCOUNT_HELP,
+  'account reset-two-step': ACCOUNT_HELP,
+  account: ACCOUNT_HELP,
   'audit verify': `Usage: osprey audit verify [--head NUMBER:HASH]
 
 Walks the whole audit log and checks each entry's hash, its link to the entry before and its key mark (made with
@@ -218,7 +244,7 @@ function printOutcome(o: ImportOutcome, dryRun: boolean) {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') { out(GENERAL_HELP); return 0; }
-  const grouped = ['admin', 'import', 'audit', 'incidents'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? '')) || (command === 'phrases' && rest[0] === 'import')
+  const grouped = ['admin', 'import', 'audit', 'incidents', 'account'].includes(command) || (command === 'lists' && ['import', 'update'].includes(rest[0] ?? '')) || (command === 'phrases' && rest[0] === 'import')
     || (command === 'filter-node' && ['add', 'list', 'remove'].includes(rest[0] ?? ''));
   const sub = grouped ? `${command} ${rest[0] ?? ''}`.trim() : command;
   const args = grouped ? rest.slice(1) : rest;
@@ -328,6 +354,32 @@ async function main(argv: string[]): Promise<number> {
   if (sub === 'demo') {
     await withDatabase(config, (h) => runDemo(h.db));
     return 0;
+  }
+
+  if (sub.startsWith('account')) {
+    const action = sub.slice('account'.length).trim();
+    if (!['temporary-password', 'unlock', 'reset-two-step'].includes(action)) { err('Say what to do: osprey account temporary-password|unlock|reset-two-step --username NAME. Run "osprey account --help" for more.'); return 2; }
+    const { values } = parseArgs({ args, options: { username: { type: 'string' } } });
+    if (!values.username) { err(`Missing --username. For example: osprey account ${action} --username j.smith`); return 2; }
+    return withDatabase(config, async (h) => {
+      const person = await findPersonByUsername(h.db, values.username!);
+      if (!person) { err(`There is nobody with the username "${values.username}". Check the spelling (osprey is not case-sensitive about usernames).`); return 1; }
+      const deps = { db: h.db, clock: systemClock, config, secrets: secretBox(loadOrCreateKey(config.dataDir)) };
+      const actor = { ...CLI_ACTOR(`account ${action}`), schoolId: person.schoolId };
+      const name = `${person.givenName} ${person.familyName} (${person.username})`;
+      if (action === 'temporary-password') {
+        if (person.status !== 'active') { err(`${name} is not active (${person.status}). Mark them as active in the web interface first.`); return 1; }
+        out(`Temporary password for ${name}: ${await setTemporaryPassword(deps, actor, person)}`);
+        out(`It works for ${config.temporaryPasswordHours} hours; they must choose a new password when they log in with it.`);
+      } else if (action === 'unlock') {
+        await unlockAccount(deps, actor, person);
+        out(`${name} can log in again.`);
+      } else {
+        await resetMfa(deps, actor, person);
+        out(`Two-step verification removed for ${name}. They will set it up again when they next log in.`);
+      }
+      return 0;
+    });
   }
 
   if (sub === 'admin create') {

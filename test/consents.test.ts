@@ -57,7 +57,7 @@ describe('media consents', () => {
   let t: TestApp;
   let f: Family;
   // Log-ins last all term here: the story moves the clock on by weeks.
-  before(async () => { t = await createTestApp({ config: { sessionHours: 24 * 365 } }); f = await arrangeFamily(t); });
+  before(async () => { t = await createTestApp({ config: { sessionHours: 24 * 365, sessionMaxHours: 24 * 365 } }); f = await arrangeFamily(t); });
   after(async () => { await t.close(); });
 
   it('with no record the answer is no, with the reminder about full names, and the check is audited', async () => {
@@ -235,7 +235,7 @@ describe('media consents', () => {
 describe('osprey consent check (command line)', () => {
   it('answers yes (exit 0), no with the withdrawal date (exit 1), and lists matches for an ambiguous name (exit 2)', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-consent-cli-'));
-    const t = await createTestApp({ dataDir, config: { sessionHours: 24 * 365 } });
+    const t = await createTestApp({ dataDir, config: { sessionHours: 24 * 365, sessionMaxHours: 24 * 365 } });
     const f = await arrangeFamily(t);
     await t.as(f.joy, 'POST', `/api/family/children/${f.theo}/consents`, { use: 'print', given: true });
     await t.as(f.joy, 'POST', `/api/family/children/${f.amara}/consents`, { use: 'website', given: true });

@@ -224,7 +224,9 @@ describe('osprey admin create', () => {
       const cookie = login.cookies.find((c) => c.name === 'osprey_session')!;
       const people = await f.app.inject({ method: 'GET', url: '/api/people', headers: { cookie: `osprey_session=${cookie.value}` } });
       assert.equal(people.statusCode, 403);
-      assert.equal(people.json().error.code, 'password_change_required');
+      // An administrator first sets up two-step verification (issue 11), then chooses their own password.
+      assert.equal(people.json().error.code, 'two_step_required');
+      assert.equal(me.mfa.required, true);
       const row = await f.db.selectFrom('accounts').select('must_change_password').where('person_id', '=', me.person.id).executeTakeFirstOrThrow();
       assert.equal(row.must_change_password, true);
     } finally {

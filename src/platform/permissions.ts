@@ -62,9 +62,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // R4.1: activity logs are for safeguarding and network staff; never pupils, parents, teachers or governors.
   dsl: [...LEADERSHIP, 'activity.read', ...SAFEGUARDING],
   deputy_dsl: [...LEADERSHIP, 'activity.read', ...SAFEGUARDING],
+  // consents.check: the technician often publishes to the school website, and (issue 11) manages the accounts of
+  // teachers and support staff only while holding every right their roles carry.
   network_manager: [
     'people.read', 'people.write', 'people.import', 'accounts.manage', 'groups.read', 'groups.write', 'filtering.read',
-    'filtering.manage', 'identity.manage', 'activity.read', 'agreements.read',
+    'filtering.manage', 'identity.manage', 'activity.read', 'agreements.read', 'consents.check',
   ],
   // Teachers print their class's list of who has not signed, and check consent before using a photo (R6.5, R7.3).
   teacher: ['people.read', 'groups.read', 'filtering.read', 'agreements.read', 'consents.check'],
