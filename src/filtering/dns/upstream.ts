@@ -197,7 +197,6 @@ export class UpstreamPool {
       openedAt: this.opts.now(), replacing: false, retired: false,
     };
     socket.on('message', (msg, from) => this.onUdpAnswer(upstreamSocket, msg, from));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.onSocketError(serverIndex, error));
     this.open.add(upstreamSocket);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -205,14 +204,15 @@ export class UpstreamPool {
         socket.connect(server.port, server.host, () => { socket.off('error', reject); resolve(); });
       });
     } catch (error) {
-      this.open.delete(upstreamSocket);
-      socket.close();
+      this.closeSocket(upstreamSocket);
       throw error;
     }
+    // from now on an error means the upstream refused a question (ECONNREFUSED), not that the socket could not open
+    socket.on('error', (error: NodeJS.ErrnoException) => this.onSocketError(serverIndex, error));
     const peer = socket.remoteAddress();
     upstreamSocket.peerAddress = peer.address;
     upstreamSocket.peerPort = peer.port;
-    if (this.closed) socket.close();
+    if (this.closed) this.closeSocket(upstreamSocket);
     return upstreamSocket;
   }
 
