@@ -11,9 +11,15 @@
  * A fourth turn measures the floor: a bare Node UDP echo server pinned the same way, i.e. what Node's datagram
  * handling alone allows on this core before any DNS work — the bound on any resolver written for Node.
  *
+ * `--forwarding` measures the other path: every query a name never asked before (`f<turn>-<n>.` + an allowed host),
+ * so Osprey and dnsmasq must both forward each one to the upstream (the cache cannot help) — the path that pays for
+ * the upstream sockets' random source ports. It runs Osprey and dnsmasq only, and also prints each one's CPU time per
+ * query (µs), which stays meaningful when the shared upstream on core 0 is what limits the rate.
+ *
  * Prints one line:  dns: osprey_qps=… dnsmasq_qps=… ratio=… dnsmasq_hosts_qps=… ratio_vs_hosts=… node_floor_qps=… …
- * Run: npm run bench:dns (20 s per turn, 3 rounds) · --smoke (3 s, 1 round) · BENCH_PROFILE=1 writes a CPU profile
- * of Osprey's server to bench/profiles/ · BENCH_VERBOSE=1 prints each turn on stderr.
+ *   (with --forwarding:  dns-forwarding: osprey_qps=… dnsmasq_qps=… ratio=… osprey_us_per_query=… …)
+ * Run: npm run bench:dns (20 s per turn, 3 rounds) · --smoke (3 s, 1 round) · --forwarding · BENCH_PROFILE=1 writes a
+ * CPU profile of Osprey's server to bench/profiles/ · BENCH_VERBOSE=1 prints each turn on stderr.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -35,6 +41,7 @@ else await main();
 
 async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke');
+  const forwarding = process.argv.includes('--forwarding');
   const seconds = Number(process.env.BENCH_DNS_SECONDS ?? (smoke ? 3 : 20));
   const rounds = Number(process.env.BENCH_DNS_ROUNDS ?? (smoke ? 1 : 3));
   const domainCount = Number(process.env.BENCH_DNS_DOMAINS ?? 100_000);
@@ -72,24 +79,44 @@ async function main(): Promise<void> {
     const servers = [
       { name: 'osprey', port: ospreyPort, child: startPinned('1', process.execPath, nodeArgs) },
       { name: 'dnsmasq', port: addressPort, child: startPinned('1', 'dnsmasq', ['--keep-in-foreground', `--conf-file=${path.join(work, 'address.conf')}`]) },
-      { name: 'dnsmasq_hosts', port: hostsPort, child: startPinned('1', 'dnsmasq', ['--keep-in-foreground', `--conf-file=${path.join(work, 'hosts.conf')}`]) },
+      ...(forwarding ? [] : [{ name: 'dnsmasq_hosts', port: hostsPort, child: startPinned('1', 'dnsmasq', ['--keep-in-foreground', `--conf-file=${path.join(work, 'hosts.conf')}`]) }]),
     ];
-    // the floor: a Node UDP server that only echoes each query back — what any Node resolver pays per datagram
-    const floor = { name: 'node_floor', port: floorPort, child: startPinned('1', process.execPath, ['-e', FLOOR_SERVER, String(floorPort)]) };
-    children.push(...servers.map((s) => s.child), floor.child);
+    children.push(...servers.map((s) => s.child));
     const listed = new Set(blocked);
     const sampleAllowed = queries.find((q) => !isBlocked(q, listed))!;
     for (const server of servers) await checkAnswers(server.name, server.port, server.child, blocked[blocked.length >> 1], sampleAllowed);
-    servers.push(floor);
+    if (!forwarding) {
+      // the floor: a Node UDP server that only echoes each query back — what any Node resolver pays per datagram
+      const floor = { name: 'node_floor', port: floorPort, child: startPinned('1', process.execPath, ['-e', FLOOR_SERVER, String(floorPort)]) };
+      children.push(floor.child);
+      servers.push(floor);
+    }
     await new Promise((r) => setTimeout(r, 300));
 
+    // --forwarding: a file of names never asked before for every turn (more than a turn can send), deleted after it
+    const allowedHosts = [...new Set(queries.filter((q) => !isBlocked(q, listed)))];
+    let turn = 0;
+    const queryFile = (count: number): string => {
+      if (!forwarding) return path.join(work, 'queries.txt');
+      const file = path.join(work, `forward-${++turn}.txt`);
+      writeFileSync(file, Array.from({ length: count }, (_, i) => `f${turn}-${i}.${allowedHosts[i % allowedHosts.length]} A`).join('\n'));
+      return file;
+    };
+    const forwardLines = (s: number) => s * 40_000;
+
     const results = new Map<string, { qps: number[]; cpu: number[]; lost: number[] }>(servers.map((server) => [server.name, { qps: [], cpu: [], lost: [] }]));
-    for (const server of servers) dnsperf(server.port, path.join(work, 'queries.txt'), smoke ? 1 : 3); // warm the caches
+    for (const server of servers) { // warm the caches (and the JIT)
+      const file = queryFile(forwardLines(smoke ? 1 : 3));
+      dnsperf(server.port, file, smoke ? 1 : 3);
+      if (forwarding) rmSync(file);
+    }
     for (let round = 0; round < rounds; round++) {
       for (const server of servers) {
+        const file = queryFile(forwardLines(seconds));
         const cpuBefore = cpuSeconds(server.child.pid!);
         const started = process.hrtime.bigint();
-        const run = dnsperf(server.port, path.join(work, 'queries.txt'), seconds);
+        const run = dnsperf(server.port, file, seconds);
+        if (forwarding) rmSync(file);
         const wall = Number(process.hrtime.bigint() - started) / 1e9;
         const cpu = (cpuSeconds(server.child.pid!) - cpuBefore) / wall * 100;
         const result = results.get(server.name)!;
@@ -101,6 +128,15 @@ async function main(): Promise<void> {
     }
     const m = (name: string, key: 'qps' | 'cpu' | 'lost') => median(results.get(name)![key]);
     const osprey = m('osprey', 'qps');
+    if (forwarding) {
+      // CPU per query from each turn's own CPU share and rate, then the median over the rounds
+      const perQuery = (name: string) => median(results.get(name)!.cpu.map((cpu, i) => cpu / 100 / results.get(name)!.qps[i] * 1e6));
+      console.log(`dns-forwarding: osprey_qps=${Math.round(osprey)} dnsmasq_qps=${Math.round(m('dnsmasq', 'qps'))} ratio=${(osprey / m('dnsmasq', 'qps')).toFixed(2)}`
+        + ` osprey_cpu=${m('osprey', 'cpu').toFixed(0)}% dnsmasq_cpu=${m('dnsmasq', 'cpu').toFixed(0)}%`
+        + ` osprey_us_per_query=${perQuery('osprey').toFixed(1)} dnsmasq_us_per_query=${perQuery('dnsmasq').toFixed(1)}`
+        + ` lost=${m('osprey', 'lost')}/${m('dnsmasq', 'lost')} seconds=${seconds} rounds=${rounds}`);
+      return;
+    }
     console.log(`dns: osprey_qps=${Math.round(osprey)} dnsmasq_qps=${Math.round(m('dnsmasq', 'qps'))} ratio=${(osprey / m('dnsmasq', 'qps')).toFixed(2)}`
       + ` dnsmasq_hosts_qps=${Math.round(m('dnsmasq_hosts', 'qps'))} ratio_vs_hosts=${(osprey / m('dnsmasq_hosts', 'qps')).toFixed(2)}`
       + ` osprey_cpu=${m('osprey', 'cpu').toFixed(0)}% dnsmasq_cpu=${m('dnsmasq', 'cpu').toFixed(0)}% dnsmasq_hosts_cpu=${m('dnsmasq_hosts', 'cpu').toFixed(0)}%`

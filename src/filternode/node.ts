@@ -6,6 +6,9 @@
  * While the control plane cannot be reached it goes on filtering with the last snapshot and identity it had — kept
  * on disk, so a restart during an outage filters too — and its activity waits in its own spool (the same pipeline as
  * the server's, with the control plane as the writer) until the control plane takes it: nothing is lost.
+ *
+ * Every request carries the node's token, and proxy log-ons carry pupils' passwords, so the control plane must be
+ * an https:// address; plain http:// is refused unless it points at this machine itself (issue 11).
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +22,8 @@ import type { CredentialResult } from '../filtering/identity/credentials.ts';
 import type { IdentitySource } from '../filtering/identity/service.ts';
 import { IdentityTable, type IdentityChange, type IdentityTableData } from '../filtering/identity/table.ts';
 import type { ClientIdentity } from '../filtering/identity/types.ts';
+import { addressBytes } from '../filtering/identity/addresses.ts';
+import { AppError } from '../platform/errors.ts';
 
 export interface FilterNodeOptions {
   controlPlane: string;
@@ -39,16 +44,52 @@ export interface RunningFilterNode {
   close(): Promise<void>;
 }
 
-class ControlPlaneError extends Error {
-  constructor(message: string, readonly status?: number) { super(message); }
+/** What went wrong talking to the control plane; `osprey filter-node` prints the message (exit code 2). */
+class ControlPlaneError extends AppError {
+  constructor(message: string, readonly status?: number) { super(2, 'control_plane', message); }
 }
 
-/** The control plane's filter-node API over HTTP(S), with the node's bearer token. */
+/**
+ * The control plane's address as a URL, refused (before anything is sent) unless it is https:// or plain http:// to
+ * this machine itself. The address is echoed without any user name or password written into it.
+ */
+export function controlPlaneUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AppError(2, 'invalid_control_plane', `The control plane address '${text}' is not a web address. Write it like https://osprey.school.example`);
+  }
+  const shown = `${url.protocol}//${url.host}`;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) return url;
+  if (url.protocol === 'http:') {
+    throw new AppError(2, 'insecure_control_plane', `The control plane address ${shown} uses http://, so this node's token and the passwords `
+      + 'people type for the web proxy would cross the network unencrypted, where anyone on it could read them. Use the Osprey '
+      + 'server\'s https:// address instead, e.g. --control-plane https://osprey.school.example (if its certificate comes from the '
+      + 'school\'s own certificate authority, start the node with NODE_EXTRA_CA_CERTS=/path/to/that-ca.pem). Plain http:// is only '
+      + 'accepted for this machine itself (localhost, 127.0.0.1 or [::1]).');
+  }
+  throw new AppError(2, 'invalid_control_plane', `The control plane address ${shown} is not an https:// address. Write it like https://osprey.school.example`);
+}
+
+/** localhost, 127.0.0.0/8, ::1, or 127.x.x.x written as an IPv4-mapped IPv6 address. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost') return true;
+  const bytes = addressBytes(host);
+  if (bytes === null) return false;
+  if (bytes.length === 4) return bytes[0] === 127;
+  const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+  if (mapped) return bytes[12] === 127;
+  return bytes.subarray(0, 15).every((b) => b === 0) && bytes[15] === 1;
+}
+
+/** The control plane's filter-node API over HTTPS (or HTTP to this machine), with the node's bearer token. */
 export class ControlPlaneClient {
   private readonly base: string;
 
   constructor(controlPlane: string, private readonly token: string) {
-    this.base = controlPlane.replace(/\/+$/, '');
+    this.base = controlPlaneUrl(controlPlane).href.replace(/\/+$/, '');
   }
 
   private async request(method: 'GET' | 'POST', p: string, opts: { etag?: string; body?: unknown; timeoutMs?: number } = {}): Promise<Response> {

@@ -3,6 +3,11 @@
  * snapshot and identity tables (conditional GET: an unchanged one answers 304 and costs a hash lookup), pushes
  * batches of activity (stored before the answer, so the node can then forget them; storing twice is harmless), and
  * asks for proxy-authentication checks it cannot make itself (passwords never leave the control plane).
+ *
+ * Password checks are throttled on what a node cannot invent: the node (known by its token) and the account asked
+ * about — never on the client address the node reports, which a node with a stolen token could change on every
+ * guess (issue 11). The check itself is the same one the server's own proxy makes, so a node's failures count
+ * towards the account's lock-out exactly as the server's do.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,14 +15,25 @@ import { decodeLine, totalKeyOf } from '../activity/encode.ts';
 import { utcDayOf } from '../activity/partitions.ts';
 import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/writer.ts';
 import { serialiseSnapshot, type Snapshot } from '../filtering/engine/index.ts';
+import { parseBasic, type CredentialResult } from '../filtering/identity/credentials.ts';
 import { identityServiceFor } from '../filtering/identity/service.ts';
 import { snapshotCacheFor } from '../filtering/snapshots.ts';
+import { FailureThrottle } from '../platform/auth/throttle.ts';
 import type { AppDeps } from '../platform/context.ts';
 import { AppError, errorSchema } from '../platform/errors.ts';
 import { nodeForToken, type FilterNodeRow } from './tokens.ts';
 
 /** Events per push the control plane accepts; the node sends fewer. */
 export const MAX_PUSH_EVENTS = 20_000;
+
+/** Wrong passwords for one account through one node, per ten minutes, before that node's checks of it wait. */
+export const NODE_ACCOUNT_FAILURE_LIMIT = 10;
+/**
+ * Wrong passwords through one node in all, per ten minutes: a whole site's typing slips stay well under it, while
+ * a stolen token trying one password on every account (which no account's own limit notices) is slowed down.
+ */
+export const NODE_FAILURE_LIMIT = 600;
+const FAILURE_WINDOW_MS = 10 * 60_000;
 
 const etags = new WeakMap<Snapshot, string>();
 function snapshotTag(s: Snapshot): string {
@@ -31,6 +47,8 @@ const hide = { hide: true } as const;
 export function filterNodeRoutes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     const writer = new DatabaseActivityWriter(deps.db, deps.config.timeZone);
+    const accountFailures = new FailureThrottle(NODE_ACCOUNT_FAILURE_LIMIT, FAILURE_WINDOW_MS);
+    const nodeFailures = new FailureThrottle(NODE_FAILURE_LIMIT, FAILURE_WINDOW_MS);
     const nodes = new WeakMap<FastifyRequest, FilterNodeRow>();
     // Every route here is for filter nodes (access 'filter_node'): the token is checked before the body is read.
     app.addHook('onRequest', async (req) => { nodes.set(req, await nodeOf(req)); });
@@ -111,9 +129,23 @@ export function filterNodeRoutes(deps: AppDeps) {
         hide: true,
         body: { type: 'object', required: ['header', 'ip'], additionalProperties: false, properties: { header: { type: 'string', maxLength: 4096 }, ip: { type: 'string', maxLength: 64 } } },
       },
-    }, async (req) => {
+    }, async (req): Promise<CredentialResult> => {
       const { header, ip } = req.body as { header: string; ip: string };
-      return identityServiceFor(deps).checkProxyCredentials(header, ip);
+      const node = nodeFor(req);
+      const nodeKey = node.id;
+      const accountKey = `${node.id}\u0000${parseBasic(header)?.username ?? ''}`;
+      const now = deps.clock.now().getTime();
+      const wait = Math.max(nodeFailures.retryAfter(nodeKey, now), accountFailures.retryAfter(accountKey, now));
+      if (wait > 0) return { ok: false, reason: 'throttled', retryAfterMs: wait };
+      // counted before the password is checked, so that guesses sent at the same moment all count; taken back if right
+      nodeFailures.recordFailure(nodeKey, now);
+      accountFailures.recordFailure(accountKey, now);
+      const result = await identityServiceFor(deps).checkProxyCredentials(header, ip);
+      if (result.ok) {
+        nodeFailures.forgive(nodeKey, now);
+        accountFailures.forgive(accountKey, now);
+      }
+      return result;
     });
   };
 }

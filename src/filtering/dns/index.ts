@@ -68,6 +68,10 @@ export interface DnsResolverOptions {
   upstreamAttempts?: number;
   /** Questions in flight to the upstreams at once (default 10,000). */
   maxInflight?: number;
+  /** UDP sockets, each on its own random source port, open to each upstream (default 128); see upstream.ts. */
+  upstreamSockets?: number;
+  /** Questions a socket asks, on average, before one on a new random port replaces it (default 16). */
+  upstreamQuestionsPerSocket?: number;
   tcpIdleTimeoutMs?: number; // default 10,000
   tcpMaxConnectionsPerClient?: number; // default 32
   tcpMaxConnections?: number; // default 2,000
@@ -82,7 +86,8 @@ export interface DnsResolverOptions {
 export interface DnsResolver {
   host: string;
   port: number;
-  stats(): DnsStats & { cacheEntries: number; upstreamPending: number };
+  /** `upstreamRejected`: answers from upstream sockets dropped as not ours (wrong source, ID or question: late or spoofed). */
+  stats(): DnsStats & { cacheEntries: number; upstreamPending: number; upstreamRejected: number };
   close(): Promise<void>;
 }
 
@@ -100,6 +105,7 @@ export async function startDnsResolver(options: DnsResolverOptions): Promise<Dns
     maxAttempts: Math.max(1, options.upstreamAttempts ?? Math.max(2, options.upstreams.length)),
     // timeouts run on the monotonic clock, not the injectable one: a test's frozen clock must not stop them
     maxInflight: options.maxInflight ?? 10_000, udpSize, now: () => performance.now(), warn,
+    socketsPerUpstream: options.upstreamSockets, questionsPerSocket: options.upstreamQuestionsPerSocket,
   });
   const cache = new AnswerCache(options.cacheSize ?? 50_000);
   const activity = new DnsActivity(options.view.activity, options.view.node, options.activityWindowMs ?? 5_000);
@@ -133,7 +139,7 @@ export async function startDnsResolver(options: DnsResolverOptions): Promise<Dns
   return {
     host,
     port,
-    stats: () => ({ ...core.stats, cacheEntries: cache.size, upstreamPending: pool.pending }),
+    stats: () => ({ ...core.stats, cacheEntries: cache.size, upstreamPending: pool.pending, upstreamRejected: pool.rejected }),
     async close() {
       pool.close();
       udp.close();

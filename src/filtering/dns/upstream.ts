@@ -2,10 +2,20 @@
  * Asking the upstream resolvers: UDP first with EDNS0, TCP when the answer comes back truncated, the next upstream
  * when one times out, refuses or fails, and `null` (→ SERVFAIL) when every try has failed.
  *
- * Each upstream gets a few *connected* UDP sockets: the kernel then drops datagrams from any other address, and an
- * upstream that is not listening shows up at once (ECONNREFUSED) instead of after a timeout. Answers must also
- * match a random 16-bit ID and our question, so a blind spoofer has to guess both the ID and the socket's port.
- * One timer sweeps every pending try (a timer per query would cost more than the query at high rates).
+ * Spoofing (issue 11, item 9): an off-path attacker who wants to plant an answer must send it to the port our
+ * question left from, with its 16-bit ID, before the real answer arrives. So each upstream gets a pool of
+ * *connected* UDP sockets (128 by default), each bound by the kernel to a random ephemeral port. Questions take
+ * the pool's sockets in a fresh random order each round, so no two questions of a round share a port, and a socket
+ * is replaced by a new one (a new random port) after a random handful of questions (16 on average) or two minutes.
+ * IDs come from the crypto generator. An answer is taken only when it comes from the upstream's own address and
+ * port (the kernel already drops anything else on a connected socket; we check again), carries the ID of a question
+ * in flight on that socket, and asks the same question (name compared without regard to case, type and class).
+ * Anything else is dropped and counted (`stats().upstreamRejected`). A socket per question would be stronger still
+ * by a hair but costs a socket's set-up and tear-down per question (measured: ~17 µs, about as much as the rest of
+ * forwarding); a socket here lives for ~16 questions, so that cost almost vanishes.
+ *
+ * Connected sockets also make an upstream that is not listening show up at once (ECONNREFUSED) instead of after a
+ * timeout. One timer sweeps every pending try (a timer per query would cost more than the query at high rates).
  */
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
@@ -23,19 +33,45 @@ export interface UpstreamOptions {
   maxInflight: number;
   /** EDNS0 UDP payload size we ask upstreams for. */
   udpSize: number;
+  /** UDP sockets (so source ports) open to each upstream at once; default 128. */
   socketsPerUpstream?: number;
+  /** Questions a socket asks, on average, before a socket on a new port takes its place; default 16. */
+  questionsPerSocket?: number;
+  /** The longest a socket is kept, in ms, however few questions it has asked; default 120,000. */
+  maxSocketAgeMs?: number;
   now: () => number;
   warn: (message: string) => void;
 }
 
 export type UpstreamDone = (response: Buffer | null) => void;
 
+/** One UDP socket connected to one upstream, on its own random source port. */
+interface UpstreamSocket {
+  /** Unique for the pool's life; with a question's ID it keys the question in flight. */
+  readonly serial: number;
+  readonly socket: dgram.Socket;
+  readonly server: number;
+  /** The upstream as the kernel reports the connected peer: every answer must come from exactly here. */
+  peerAddress: string;
+  peerPort: number;
+  /** Questions in flight on this socket (a replaced socket stays open until they are settled). */
+  pending: number;
+  /** Questions left before it is replaced; random, so replacements are spread out and cannot be predicted. */
+  budget: number;
+  openedAt: number;
+  replacing: boolean;
+  retired: boolean;
+}
+
 interface Server {
   label: string;
   host: string;
   port: number;
-  sockets: dgram.Socket[];
-  nextSocket: number;
+  /** The sockets in service. */
+  sockets: UpstreamSocket[];
+  /** This round: every socket in service once, in a random order; the next question takes the next one. */
+  round: UpstreamSocket[];
+  next: number;
   /** Until when this upstream is tried last (it timed out or refused connections recently). */
   penaltyUntil: number;
 }
@@ -45,6 +81,8 @@ interface Attempt {
   /** Length of our question (name, type, class) from offset 12, for matching the answer's. */
   questionLength: number;
   server: number;
+  /** The socket this try went out on (null while it is not in flight over UDP). */
+  socket: UpstreamSocket | null;
   slot: number;
   tries: number;
   deadline: number;
@@ -69,33 +107,34 @@ export function parseUpstream(spec: string): { host: string; port: number } {
 
 export class UpstreamPool {
   private readonly servers: Server[];
-  private readonly sockets: dgram.Socket[] = [];
+  /** Every socket open, in service or replaced but still waiting for answers. */
+  private readonly open = new Set<UpstreamSocket>();
   private readonly inflight = new Map<number, Attempt>();
   private readonly tcpAttempts = new Set<Attempt>();
   private readonly timer: NodeJS.Timeout;
   private readonly random = new Uint16Array(2048);
   private randomNext = this.random.length;
+  private readonly socketsPerUpstream: number;
+  private readonly questionsPerSocket: number;
+  private readonly maxSocketAgeMs: number;
+  private serial = 0;
   private closed = false;
+  /** Answers dropped: not from the upstream's address and port, or no question in flight with that ID and question. */
+  rejected = 0;
 
   constructor(private readonly opts: UpstreamOptions) {
     if (opts.upstreams.length === 0) throw new Error('the DNS resolver needs at least one upstream resolver');
-    this.servers = opts.upstreams.map((spec) => ({ label: spec, ...parseUpstream(spec), sockets: [], nextSocket: 0, penaltyUntil: 0 }));
+    this.servers = opts.upstreams.map((spec) => ({ label: spec, ...parseUpstream(spec), sockets: [], round: [], next: 0, penaltyUntil: 0 }));
+    this.socketsPerUpstream = Math.max(1, Math.floor(opts.socketsPerUpstream ?? 128));
+    this.questionsPerSocket = Math.max(1, Math.floor(opts.questionsPerSocket ?? 16));
+    this.maxSocketAgeMs = opts.maxSocketAgeMs ?? 120_000;
     this.timer = setInterval(() => this.sweep(), Math.max(10, Math.min(100, opts.attemptTimeoutMs >> 2)));
     this.timer.unref();
   }
 
   async start(): Promise<void> {
-    const perServer = this.opts.socketsPerUpstream ?? 2;
-    await Promise.all(this.servers.flatMap((server, s) => Array.from({ length: perServer }, async () => {
-      const socket = dgram.createSocket({ type: net.isIPv6(server.host) ? 'udp6' : 'udp4', lookup: literalLookup });
-      const index = this.sockets.push(socket) - 1;
-      server.sockets.push(socket);
-      socket.on('message', (msg) => this.onUdpAnswer(index, msg));
-      socket.on('error', (error: NodeJS.ErrnoException) => this.onSocketError(s, error));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.connect(server.port, server.host, () => { socket.off('error', reject); resolve(); });
-      });
+    await Promise.all(this.servers.flatMap((server, s) => Array.from({ length: this.socketsPerUpstream }, async () => {
+      server.sockets.push(await this.openSocket(s));
     })));
   }
 
@@ -122,14 +161,17 @@ export class UpstreamPool {
     query.writeUInt16BE(TYPE.OPT, p + 1);
     query.writeUInt16BE(this.opts.udpSize, p + 3);
     if (dnssecOk) query[p + 7] = 0x80;
-    const attempt: Attempt = { query, questionLength, server: this.firstServer(), slot: -1, tries: 0, deadline: 0, tcp: null, finished: false, done };
+    const attempt: Attempt = {
+      query, questionLength, server: this.firstServer(), socket: null, slot: -1, tries: 0, deadline: 0, tcp: null, finished: false, done,
+    };
     this.sendUdp(attempt);
   }
 
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
-    for (const socket of this.sockets) socket.close();
+    for (const upstreamSocket of this.open) upstreamSocket.socket.close();
+    this.open.clear();
     for (const attempt of this.tcpAttempts) attempt.tcp?.destroy();
     this.inflight.clear();
     this.tcpAttempts.clear();
@@ -146,26 +188,125 @@ export class UpstreamPool {
     return best;
   }
 
+  /** A UDP socket connected to the upstream, on a port the kernel picks at random from its ephemeral range. */
+  private async openSocket(serverIndex: number): Promise<UpstreamSocket> {
+    const server = this.servers[serverIndex];
+    const socket = dgram.createSocket({ type: net.isIPv6(server.host) ? 'udp6' : 'udp4', lookup: literalLookup });
+    const upstreamSocket: UpstreamSocket = {
+      serial: this.serial++, socket, server: serverIndex, peerAddress: '', peerPort: 0, pending: 0, budget: this.newBudget(),
+      openedAt: this.opts.now(), replacing: false, retired: false,
+    };
+    socket.on('message', (msg, from) => this.onUdpAnswer(upstreamSocket, msg, from));
+    this.open.add(upstreamSocket);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', reject);
+        socket.connect(server.port, server.host, () => { socket.off('error', reject); resolve(); });
+      });
+    } catch (error) {
+      this.closeSocket(upstreamSocket);
+      throw error;
+    }
+    // from now on an error means the upstream refused a question (ECONNREFUSED), not that the socket could not open
+    socket.on('error', (error: NodeJS.ErrnoException) => this.onSocketError(serverIndex, error));
+    const peer = socket.remoteAddress();
+    upstreamSocket.peerAddress = peer.address;
+    upstreamSocket.peerPort = peer.port;
+    if (this.closed) this.closeSocket(upstreamSocket);
+    return upstreamSocket;
+  }
+
+  /** Between half and one and a half times `questionsPerSocket`. */
+  private newBudget(): number {
+    const q = this.questionsPerSocket;
+    return Math.max(1, (q >> 1) + this.randomBelow(q + 1));
+  }
+
+  /** The next socket of this round; a new round, in a new random order, when this one is used up. */
+  private takeSocket(server: Server): UpstreamSocket {
+    for (;;) {
+      if (server.next >= server.round.length) this.newRound(server);
+      const upstreamSocket = server.round[server.next++];
+      if (!upstreamSocket.retired) return upstreamSocket;
+    }
+  }
+
+  /** Replaces the sockets that have asked their share (or grown old), then shuffles the ones in service. */
+  private newRound(server: Server): void {
+    const now = this.opts.now();
+    for (const upstreamSocket of server.sockets) {
+      if (!upstreamSocket.replacing && (upstreamSocket.budget <= 0 || now - upstreamSocket.openedAt >= this.maxSocketAgeMs)) {
+        this.replace(server, upstreamSocket);
+      }
+    }
+    const round = server.sockets.slice();
+    for (let i = round.length - 1; i > 0; i--) { // Fisher–Yates, with the crypto generator
+      const j = this.randomBelow(i + 1);
+      const t = round[i];
+      round[i] = round[j];
+      round[j] = t;
+    }
+    server.round = round;
+    server.next = 0;
+  }
+
+  /** Opens a socket on a new port and swaps it in; the old one closes once its questions are settled. */
+  private replace(server: Server, old: UpstreamSocket): void {
+    old.replacing = true;
+    this.openSocket(old.server).then((fresh) => {
+      if (this.closed) return;
+      server.sockets[server.sockets.indexOf(old)] = fresh;
+      old.retired = true;
+      if (old.pending === 0) this.closeSocket(old);
+    }, (error: Error) => {
+      // out of file descriptors, say: keep the old socket a while longer rather than shrink the pool
+      old.replacing = false;
+      old.budget = this.newBudget();
+      this.opts.warn(`DNS resolver: cannot open a new socket to the upstream ${server.label} (${error.message}); keeping an older one for now`);
+    });
+  }
+
+  private closeSocket(upstreamSocket: UpstreamSocket): void {
+    if (this.open.delete(upstreamSocket)) upstreamSocket.socket.close();
+  }
+
   private sendUdp(attempt: Attempt): void {
-    const server = this.servers[attempt.server];
-    const socketIndex = this.sockets.indexOf(server.sockets[server.nextSocket++ % server.sockets.length]);
-    const socket = this.sockets[socketIndex];
+    const upstreamSocket = this.takeSocket(this.servers[attempt.server]);
+    upstreamSocket.budget--;
     let id = this.randomId();
-    while (this.inflight.has(socketIndex * SLOT + id)) id = this.randomId();
+    while (this.inflight.has(upstreamSocket.serial * SLOT + id)) id = this.randomId();
     attempt.query.writeUInt16BE(id, 0);
-    attempt.slot = socketIndex * SLOT + id;
+    attempt.slot = upstreamSocket.serial * SLOT + id;
+    attempt.socket = upstreamSocket;
+    upstreamSocket.pending++;
     attempt.tries++;
     attempt.deadline = this.opts.now() + this.opts.attemptTimeoutMs;
     this.inflight.set(attempt.slot, attempt);
     // a retry rewrites the ID: send a copy, in case the earlier datagram is still queued in the socket
-    socket.send(attempt.tries > 1 ? Buffer.from(attempt.query) : attempt.query);
+    upstreamSocket.socket.send(attempt.tries > 1 ? Buffer.from(attempt.query) : attempt.query);
   }
 
-  private onUdpAnswer(socketIndex: number, msg: Buffer): void {
-    if (msg.length < 12) return;
-    const attempt = this.inflight.get(socketIndex * SLOT + ((msg[0] << 8) | msg[1]));
-    if (attempt === undefined || !this.matches(attempt, msg)) return; // late, spoofed or confused: keep waiting
+  /** The try is no longer in flight over UDP: its socket may close if it has been replaced meanwhile. */
+  private leaveUdp(attempt: Attempt): void {
     this.inflight.delete(attempt.slot);
+    const upstreamSocket = attempt.socket;
+    if (upstreamSocket === null) return;
+    attempt.socket = null;
+    upstreamSocket.pending--;
+    if (upstreamSocket.retired && upstreamSocket.pending === 0) this.closeSocket(upstreamSocket);
+  }
+
+  private onUdpAnswer(upstreamSocket: UpstreamSocket, msg: Buffer, from: dgram.RemoteInfo): void {
+    if (from.port !== upstreamSocket.peerPort || from.address !== upstreamSocket.peerAddress || msg.length < 12) {
+      this.rejected++;
+      return;
+    }
+    const attempt = this.inflight.get(upstreamSocket.serial * SLOT + ((msg[0] << 8) | msg[1]));
+    if (attempt === undefined || !this.matches(attempt, msg)) {
+      this.rejected++; // late, spoofed or confused: keep waiting for the real answer
+      return;
+    }
+    this.leaveUdp(attempt);
     if ((msg[2] & 0x02) !== 0) this.sendTcp(attempt); // truncated: the same upstream, over TCP (RFC 7766)
     else this.settle(attempt, msg);
   }
@@ -258,7 +399,7 @@ export class UpstreamPool {
     const late: Attempt[] = [];
     for (const attempt of this.inflight.values()) if (attempt.deadline <= now) late.push(attempt);
     for (const attempt of late) {
-      this.inflight.delete(attempt.slot);
+      this.leaveUdp(attempt);
       this.servers[attempt.server].penaltyUntil = now + PENALTY_MS;
       this.retry(attempt);
     }
@@ -277,7 +418,7 @@ export class UpstreamPool {
     server.penaltyUntil = now + PENALTY_MS;
     const stranded = [...this.inflight.values()].filter((attempt) => attempt.server === serverIndex);
     for (const attempt of stranded) {
-      this.inflight.delete(attempt.slot);
+      this.leaveUdp(attempt);
       this.retry(attempt);
     }
   }
@@ -288,6 +429,14 @@ export class UpstreamPool {
       this.randomNext = 0;
     }
     return this.random[this.randomNext++];
+  }
+
+  /** A uniform random integer in [0, n) for n ≤ 65,536 (values past the last whole multiple of n are drawn again). */
+  private randomBelow(n: number): number {
+    const limit = SLOT - (SLOT % n);
+    let r = this.randomId();
+    while (r >= limit) r = this.randomId();
+    return r % n;
   }
 }
 
