@@ -96,6 +96,14 @@ function decideRequest(t: SnapshotTables, policy: CompiledPolicy, request: Decis
   return decideCollected(t, policy, host, text, urlScan.hostEnd, time);
 }
 
+/** ':port' as written, or '' for none or the scheme's default (`:80` for http is the same address as no port). */
+function portOf(url: string, scheme: string, hostEnd: number, pathStart: number): string {
+  if (hostEnd === pathStart) return '';
+  const port = url.slice(hostEnd, pathStart);
+  const http = scheme.length === 7; // 'http://'
+  return (http && port === ':80') || (!http && scheme.length === 8 && port === ':443') ? '' : port;
+}
+
 const RESTRICTIVENESS: Record<DecisionAction, number> = { allow: 1, safesearch: 2, monitor: 3, warn: 4, block: 5 };
 
 /** For choosing between two decisions: the more restrictive action, and between blocks the illegal-content one. */
@@ -133,8 +141,8 @@ function decideCollected(
     if (t.illegalExpressions !== null || t.categoryExpressions !== null || policy.localBlockExpressions !== null
       || policy.localAllowExpressions !== null) {
       const authority = host.includes(':') ? `[${host}]` : host;
-      text = authority + url.slice(hostEnd, pathStart) + (decoded ?? url.slice(pathStart));
       scheme = url.slice(0, url.indexOf(':') + 3);
+      text = authority + portOf(url, scheme, hostEnd, pathStart) + (decoded ?? url.slice(pathStart));
     }
   }
   if (t.illegalExpressions !== null) collectExpressionMatches(t.illegalExpressions, t.expressionLists, text, scheme);
