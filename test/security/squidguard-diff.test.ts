@@ -527,6 +527,7 @@ function runHelper(command: string, args: string[], input: string): Promise<{ st
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
+    child.stdin.on('error', () => {}); // a helper that stops early is reported by its exit status and error output
     child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out).toString('latin1'), stderr: Buffer.concat(err).toString('utf8') }));
     child.stdin.end(Buffer.from(input, 'latin1'));
   });
