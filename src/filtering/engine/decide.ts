@@ -111,6 +111,37 @@ function rank(decision: Decision): number {
   return RESTRICTIVENESS[decision.action] * 2 + (decision.reason === 'illegal_content' ? 1 : 0);
 }
 
+/** What went before the host in the URL whose text expressions see (`https://`), or ''; set by `comparePath`. */
+let expressionScheme = '';
+
+/**
+ * Reads the request's path for URL entries and expressions: resolves pending URL matches against the path as
+ * squidGuard compares it and returns the text expressions see (`host:port/path…`). Only runs when something compares
+ * the path; then the path must be in the form a browser sends.
+ */
+function comparePath(t: SnapshotTables, policy: CompiledPolicy, host: string, url: string, hostEnd: number): string {
+  let pathStart = urlScan.pathStart;
+  if (!isPlainPath(url, pathStart, url.length)) {
+    const canonical = canonicalUrl(url);
+    if (canonical !== null && scanUrl(canonical)) {
+      url = canonical;
+      hostEnd = urlScan.hostEnd;
+      pathStart = urlScan.pathStart;
+    }
+  }
+  // %XX decoded and '//' merged, as squidGuard compares: a copy only when the URL has either
+  const decoded = comparablePath(url, pathStart, url.length);
+  if (matches.pendingUrls > 0) {
+    if (decoded === null) resolveUrlMatches(t, url, pathStart, url.length);
+    else resolveUrlMatches(t, decoded, 0, decoded.length);
+  }
+  if (t.illegalExpressions === null && t.categoryExpressions === null && policy.localBlockExpressions === null
+    && policy.localAllowExpressions === null) return host;
+  const authority = host.includes(':') ? `[${host}]` : host;
+  expressionScheme = url.slice(0, url.indexOf(':') + 3);
+  return authority + portOf(url, expressionScheme, hostEnd, pathStart) + (decoded ?? url.slice(pathStart));
+}
+
 /**
  * Everything after the host's table matches are collected (`matches`): paths, expressions, then the steps. `url`
  * has been scanned (`urlScan`), and `hostEnd` is where its host ends.
@@ -119,34 +150,13 @@ function decideCollected(
   t: SnapshotTables, policy: CompiledPolicy, host: string, url: string | null, hostEnd: number, time: number,
 ): Decision {
   let text = host; // what expressions see: `host:port/path…` as squidGuard gives it, or the host alone
-  let scheme = '';
+  expressionScheme = '';
   if (url !== null && (matches.pendingUrls > 0 || t.illegalExpressions !== null || t.categoryExpressions !== null
     || policy.localBlockExpressions !== null || policy.localAllowExpressions !== null)) {
-    // the path is only read when something compares it; then it must be in the form a browser sends
-    let pathStart = urlScan.pathStart;
-    if (!isPlainPath(url, pathStart, url.length)) {
-      const canonical = canonicalUrl(url);
-      if (canonical !== null && scanUrl(canonical)) {
-        url = canonical;
-        hostEnd = urlScan.hostEnd;
-        pathStart = urlScan.pathStart;
-      }
-    }
-    // %XX decoded and '//' merged, as squidGuard compares: a copy only when the URL has either
-    const decoded = comparablePath(url, pathStart, url.length);
-    if (matches.pendingUrls > 0) {
-      if (decoded === null) resolveUrlMatches(t, url, pathStart, url.length);
-      else resolveUrlMatches(t, decoded, 0, decoded.length);
-    }
-    if (t.illegalExpressions !== null || t.categoryExpressions !== null || policy.localBlockExpressions !== null
-      || policy.localAllowExpressions !== null) {
-      const authority = host.includes(':') ? `[${host}]` : host;
-      scheme = url.slice(0, url.indexOf(':') + 3);
-      text = authority + portOf(url, scheme, hostEnd, pathStart) + (decoded ?? url.slice(pathStart));
-    }
+    text = comparePath(t, policy, host, url, hostEnd);
   }
-  if (t.illegalExpressions !== null) collectExpressionMatches(t.illegalExpressions, t.expressionLists, text, scheme);
-  if (t.categoryExpressions !== null) collectExpressionMatches(t.categoryExpressions, t.expressionLists, text, scheme);
+  if (t.illegalExpressions !== null) collectExpressionMatches(t.illegalExpressions, t.expressionLists, text, expressionScheme);
+  if (t.categoryExpressions !== null) collectExpressionMatches(t.categoryExpressions, t.expressionLists, text, expressionScheme);
 
   let illegal = -1;
   let circumventionHost = -1;
@@ -175,7 +185,7 @@ function decideCollected(
   if (illegal >= 0) return matched(t, 'block', 'illegal_content', policy, illegal, host, circumvention);
   if (circumventionHost >= 0) return matched(t, 'block', 'circumvention_host', policy, circumventionHost, host, true);
 
-  const decision = decideAllowable(t, policy, host, text, scheme, time, lists, rules);
+  const decision = decideAllowable(t, policy, host, text, time, lists, rules);
   if (policy.safeSearch && (decision.action === 'allow' || decision.action === 'monitor')) {
     const target = safeSearchHost >= 0 ? t.builtInTarget[matches.ref[safeSearchHost] & REF_ID] : wildcardTarget(t, host);
     if (target !== null) {
@@ -190,7 +200,7 @@ function decideCollected(
 
 /** Steps 3–7: everything that may allow. Only reached when step 1 found nothing illegal. */
 function decideAllowable(
-  t: SnapshotTables, policy: CompiledPolicy, host: string, text: string, scheme: string, time: number, lists: number, rules: number,
+  t: SnapshotTables, policy: CompiledPolicy, host: string, text: string, time: number, lists: number, rules: number,
 ): Decision {
   const listed = policy.categoryRank !== null;
   if (rules > 0) {
@@ -202,10 +212,14 @@ function decideAllowable(
     const exception = categoryException(t, policy, host, time, weekMinute);
     if (exception !== null) return exception;
   }
-  const block = localRule(t, policy, host, RULE_BLOCK, policy.localBlockExpressions, text, scheme, time, rules, listed);
-  if (block !== null) return block;
-  const allow = localRule(t, policy, host, RULE_ALLOW, policy.localAllowExpressions, text, scheme, time, rules, listed);
-  if (allow !== null) return allow;
+  if (rules > 0 || policy.localBlockExpressions !== null) {
+    const block = localRule(t, policy, host, RULE_BLOCK, policy.localBlockExpressions, text, time, rules, listed);
+    if (block !== null) return block;
+  }
+  if (rules > 0 || policy.localAllowExpressions !== null) {
+    const allow = localRule(t, policy, host, RULE_ALLOW, policy.localAllowExpressions, text, time, rules, listed);
+    if (allow !== null) return allow;
+  }
   if (lists > 0) {
     const k = strongestCategory(t, policy, weekMinute, time);
     if (k >= 0) {
@@ -223,13 +237,13 @@ function decideAllowable(
  */
 function localRule(
   t: SnapshotTables, policy: CompiledPolicy, host: string, kind: number, expressions: ExpressionSet | null,
-  text: string, scheme: string, time: number, rules: number, listed: boolean,
+  text: string, time: number, rules: number, listed: boolean,
 ): Decision | null {
   const action = kind === RULE_BLOCK ? 'block' : 'allow';
   const reason = kind === RULE_BLOCK ? 'local_block' : 'local_allow';
   const k = rules > 0 ? findRule(t, kind, time, listed) : -1;
   if (k >= 0 && !listed) return matched(t, action, reason, policy, k, host, false);
-  const i = expressions === null ? -1 : expressions.firstMatch(text, scheme);
+  const i = expressions === null ? -1 : expressions.firstMatch(text, expressionScheme);
   if (i >= 0 && (k < 0 || expressions!.owners[i] < (matches.ref[k] & REF_ID))) return expressionRule(t, action, reason, policy, expressions!, i);
   return k >= 0 ? matched(t, action, reason, policy, k, host, false) : null;
 }
@@ -279,13 +293,13 @@ function strongestCategory(t: SnapshotTables, policy: CompiledPolicy, weekMinute
   let best = -1;
   let bestSeverity = 0;
   let bestWindow = -1;
+  const rank = policy.categoryRank;
   for (let k = 0; k < matches.count; k++) {
     const ref = matches.ref[k];
     if ((ref & REF_TAG) !== REF_LIST) continue;
     const category = t.listCategory[ref & REF_ID];
     let severity = effectiveSeverity(policy, category, weekMinute);
     if (policy.categoryExceptions.length > 0 && liveCategoryException(policy, category, time) >= 0) severity = SEVERITY.allow;
-    const rank = policy.categoryRank;
     // ties: the most specific (found last), or with a category order the category that comes first in it
     if (severity > 0 && (severity > bestSeverity || (severity === bestSeverity
       && (rank === null || rank[category] <= rank[t.listCategory[matches.ref[best] & REF_ID]])))) {
