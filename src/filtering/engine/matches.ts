@@ -115,7 +115,11 @@ export function collectHostMatches(t: SnapshotTables, host: string, withUrl: boo
 }
 
 function addRef(t: SnapshotTables, host: string, ref: number, start: number, withUrl: boolean): void {
-  if ((ref & REF_TAG) !== REF_URL) return push(ref, start, KIND_DOMAIN, 0);
+  if ((ref & REF_TAG) !== REF_URL) push(ref, start, KIND_DOMAIN, 0);
+  else addUrlRef(t, host, ref, start, withUrl);
+}
+
+function addUrlRef(t: SnapshotTables, host: string, ref: number, start: number, withUrl: boolean): void {
   const id = ref & REF_ID;
   // a URL entry does not cover subdomains (squidGuard's rule), except on an illegal-content list: never under-block those
   if (start !== 0 && !isWwwForm(host, start) && !onIllegalList(t, t.urlOwner[id])) return;
