@@ -3,7 +3,7 @@
  * (name, ref) pairs into the hash table and sets of the binary snapshot.
  */
 import { domainKey, hashDomain, insertKey, SLOT_WORDS } from './domain-hash.js';
-import { canonicalUrl, normaliseHost, scanUrl, urlScan } from './normalise.js';
+import { asciiLowerCase, canonicalUrl, comparablePath, normaliseHost, scanUrl, urlScan } from './normalise.js';
 import { MAX_RECORDED_WARNINGS, type CompileProblem } from './problems.js';
 import { REF_URL, SET_FLAG } from './snapshot-format.js';
 
@@ -32,13 +32,14 @@ export class ProblemLog {
 /** A URL-prefix entry split into the host that keys it and the path compared with requests. */
 export interface UrlEntry {
   host: string;
-  /** Lower-case, WHATWG-encoded path and query, '/' at least. */
+  /** Path, query and fragment as `comparablePath` gives them, ASCII lower-case; '/' at least. */
   path: string;
 }
 
 /**
  * `example.com/games/` (squidGuard urllist form; a scheme is tolerated) → host and path, or null. A leading
- * `www.`/`wwwN.` is dropped as squidGuard does, so the entry covers the bare domain and every subdomain.
+ * `www.`/`wwwN.` is dropped, so an entry written with it also covers the name without it. A fragment stays part of
+ * the path, as in squidGuard: `example.com/#p2` is that text, never the whole site.
  */
 export function parseUrlEntry(value: string): UrlEntry | null {
   if (typeof value !== 'string') return null;
@@ -50,8 +51,9 @@ export function parseUrlEntry(value: string): UrlEntry | null {
   if (host.startsWith('[')) host = host.slice(1, -1);
   const bare = /^www\d*\.(.+\..+)$/.exec(host);
   if (bare !== null) host = bare[1];
-  const path = canonical.slice(urlScan.pathStart); // canonicalUrl has no fragment
-  return { host, path: (path === '' ? '/' : path).toLowerCase() };
+  const pathStart = urlScan.pathStart;
+  const path = comparablePath(canonical, pathStart, canonical.length) ?? canonical.slice(pathStart);
+  return { host, path: asciiLowerCase(path === '' ? '/' : path.charCodeAt(0) === 47 ? path : `/${path}`) };
 }
 
 /** A domain entry as the engine compares it, or null. Tolerates the `*.example.com` wildcard form. */
@@ -89,9 +91,8 @@ export class EntryCollector {
     this.refs[this.count++] = ref;
   }
 
+  /** URL entries match their own host (and its www. forms) only, never subdomains: see matches.ts. */
   addUrl(entry: UrlEntry, ownerRef: number): void {
-    // 'example.com/' is the whole site: a domain entry, so DNS and CONNECT requests (no path) match it too
-    if (entry.path === '/') return this.add(entry.host, ownerRef);
     this.add(entry.host, REF_URL | this.urlOwners.length);
     this.urlOwners.push(ownerRef);
     this.urlPaths.push(entry.path);
@@ -128,8 +129,8 @@ export class EntryCollector {
       const value = count === 1 ? members[0] : SET_FLAG | sets.idOf(members, count);
       insertKey(slots, capacity, this.hashA[head], this.hashB[head], value);
     }
-    const encoder = new TextEncoder();
-    const pathBytes = this.urlPaths.map((p) => encoder.encode(p));
+    // one byte per character: paths are ASCII plus decoded %XX bytes (0–255)
+    const pathBytes = this.urlPaths.map((p) => Uint8Array.from(p, (c) => c.charCodeAt(0)));
     const urlPaths = new Int32Array(pathBytes.length + 1);
     pathBytes.forEach((b, i) => (urlPaths[i + 1] = urlPaths[i] + b.length));
     const urlBytes = new Uint8Array(urlPaths[pathBytes.length]);

@@ -18,7 +18,7 @@ import { windowCovers } from './local-time.js';
 import {
   collectExpressionMatches, collectHostMatches, KIND_EXPRESSION, KIND_URL, matches, resolveUrlMatches, urlEntryPath,
 } from './matches.js';
-import { canonicalUrl, isPlainPath, normaliseHost, pathEndOf, scanUrl, scanUrlWithHost, urlScan } from './normalise.js';
+import { canonicalUrl, comparablePath, isPlainPath, normaliseHost, scanUrl, scanUrlWithHost, urlScan } from './normalise.js';
 import {
   REF_BUILT_IN, REF_ID, REF_LIST, REF_RULE, REF_TAG, RULE_ALLOW, RULE_BLOCK, RULE_EXCEPTION,
 } from './snapshot-format.js';
@@ -81,19 +81,27 @@ function decideRequest(t: SnapshotTables, policy: CompiledPolicy, request: Decis
       if (canonical === null || !scanUrl(canonical)) return invalid(policy);
       text = canonical;
     }
-    const { hostStart, hostEnd, pathStart } = urlScan;
+    const { hostStart, hostEnd } = urlScan;
     const urlHost = normaliseHost(text.slice(hostStart, hostEnd));
     if (urlHost === null) return invalid(policy);
     if (urlHost !== host) {
       // the URL names another host than the connection (domain fronting, a confused client): both must pass
       collectHostMatches(t, urlHost, true, true);
-      const byUrl = decideCollected(t, policy, urlHost, text, pathStart, time);
+      const byUrl = decideCollected(t, policy, urlHost, text, hostEnd, time);
       collectHostMatches(t, host, false, true);
       const byHost = decideCollected(t, policy, host, null, 0, time);
       return rank(byUrl) > rank(byHost) ? byUrl : byHost;
     }
   }
-  return decideCollected(t, policy, host, text, urlScan.pathStart, time);
+  return decideCollected(t, policy, host, text, urlScan.hostEnd, time);
+}
+
+/** ':port' as written, or '' for none or the scheme's default (`:80` for http is the same address as no port). */
+function portOf(url: string, scheme: string, hostEnd: number, pathStart: number): string {
+  if (hostEnd === pathStart) return '';
+  const port = url.slice(hostEnd, pathStart);
+  const http = scheme.length === 7; // 'http://'
+  return (http && port === ':80') || (!http && scheme.length === 8 && port === ':443') ? '' : port;
 }
 
 const RESTRICTIVENESS: Record<DecisionAction, number> = { allow: 1, safesearch: 2, monitor: 3, warn: 4, block: 5 };
@@ -103,28 +111,52 @@ function rank(decision: Decision): number {
   return RESTRICTIVENESS[decision.action] * 2 + (decision.reason === 'illegal_content' ? 1 : 0);
 }
 
-/** Everything after the host's table matches are collected (`matches`): paths, expressions, then the steps. */
+/** What went before the host in the URL whose text expressions see (`https://`), or ''; set by `comparePath`. */
+let expressionScheme = '';
+
+/**
+ * Reads the request's path for URL entries and expressions: resolves pending URL matches against the path as
+ * squidGuard compares it and returns the text expressions see (`host:port/path…`). Only runs when something compares
+ * the path; then the path must be in the form a browser sends.
+ */
+function comparePath(t: SnapshotTables, policy: CompiledPolicy, host: string, url: string, hostEnd: number): string {
+  let pathStart = urlScan.pathStart;
+  if (!isPlainPath(url, pathStart, url.length)) {
+    const canonical = canonicalUrl(url);
+    if (canonical !== null && scanUrl(canonical)) {
+      url = canonical;
+      hostEnd = urlScan.hostEnd;
+      pathStart = urlScan.pathStart;
+    }
+  }
+  // %XX decoded and '//' merged, as squidGuard compares: a copy only when the URL has either
+  const decoded = comparablePath(url, pathStart, url.length);
+  if (matches.pendingUrls > 0) {
+    if (decoded === null) resolveUrlMatches(t, url, pathStart, url.length);
+    else resolveUrlMatches(t, decoded, 0, decoded.length);
+  }
+  if (t.illegalExpressions === null && t.categoryExpressions === null && policy.localBlockExpressions === null
+    && policy.localAllowExpressions === null) return host;
+  const authority = host.includes(':') ? `[${host}]` : host;
+  expressionScheme = url.slice(0, url.indexOf(':') + 3);
+  return authority + portOf(url, expressionScheme, hostEnd, pathStart) + (decoded ?? url.slice(pathStart));
+}
+
+/**
+ * Everything after the host's table matches are collected (`matches`): paths, expressions, then the steps. `url`
+ * has been scanned (`urlScan`), and `hostEnd` is where its host ends.
+ */
 function decideCollected(
-  t: SnapshotTables, policy: CompiledPolicy, host: string, url: string | null, pathStart: number, time: number,
+  t: SnapshotTables, policy: CompiledPolicy, host: string, url: string | null, hostEnd: number, time: number,
 ): Decision {
-  let text = host;
+  let text = host; // what expressions see: `host:port/path…` as squidGuard gives it, or the host alone
+  expressionScheme = '';
   if (url !== null && (matches.pendingUrls > 0 || t.illegalExpressions !== null || t.categoryExpressions !== null
     || policy.localBlockExpressions !== null || policy.localAllowExpressions !== null)) {
-    // the path is only read when something compares it; then it must be in the form a browser sends
-    let pathEnd = pathEndOf(url, pathStart);
-    if (!isPlainPath(url, pathStart, pathEnd)) {
-      const canonical = canonicalUrl(url);
-      if (canonical !== null && scanUrl(canonical)) {
-        url = canonical;
-        pathStart = urlScan.pathStart;
-        pathEnd = url.length;
-      }
-    }
-    if (matches.pendingUrls > 0) resolveUrlMatches(t, url, pathStart, pathEnd);
-    text = pathEnd === url.length ? url : url.slice(0, pathEnd);
+    text = comparePath(t, policy, host, url, hostEnd);
   }
-  if (t.illegalExpressions !== null) collectExpressionMatches(t.illegalExpressions, t.expressionLists, text);
-  if (t.categoryExpressions !== null) collectExpressionMatches(t.categoryExpressions, t.expressionLists, text);
+  if (t.illegalExpressions !== null) collectExpressionMatches(t.illegalExpressions, t.expressionLists, text, expressionScheme);
+  if (t.categoryExpressions !== null) collectExpressionMatches(t.categoryExpressions, t.expressionLists, text, expressionScheme);
 
   let illegal = -1;
   let circumventionHost = -1;
@@ -170,8 +202,9 @@ function decideCollected(
 function decideAllowable(
   t: SnapshotTables, policy: CompiledPolicy, host: string, text: string, time: number, lists: number, rules: number,
 ): Decision {
+  const listed = policy.categoryRank !== null;
   if (rules > 0) {
-    const k = findRule(t, RULE_EXCEPTION, time);
+    const k = findRule(t, RULE_EXCEPTION, time, listed);
     if (k >= 0) return matched(t, 'allow', 'exception', policy, k, host, false);
   }
   const weekMinute = policy.windows.length > 0 && lists > 0 ? t.clock.weekMinute(time) : -1;
@@ -179,21 +212,13 @@ function decideAllowable(
     const exception = categoryException(t, policy, host, time, weekMinute);
     if (exception !== null) return exception;
   }
-  if (rules > 0) {
-    const k = findRule(t, RULE_BLOCK, time);
-    if (k >= 0) return matched(t, 'block', 'local_block', policy, k, host, false);
+  if (rules > 0 || policy.localBlockExpressions !== null) {
+    const block = localRule(t, policy, host, RULE_BLOCK, policy.localBlockExpressions, text, time, rules, listed);
+    if (block !== null) return block;
   }
-  if (policy.localBlockExpressions !== null) {
-    const i = policy.localBlockExpressions.firstMatch(text);
-    if (i >= 0) return expressionRule(t, 'block', 'local_block', policy, policy.localBlockExpressions, i);
-  }
-  if (rules > 0) {
-    const k = findRule(t, RULE_ALLOW, time);
-    if (k >= 0) return matched(t, 'allow', 'local_allow', policy, k, host, false);
-  }
-  if (policy.localAllowExpressions !== null) {
-    const i = policy.localAllowExpressions.firstMatch(text);
-    if (i >= 0) return expressionRule(t, 'allow', 'local_allow', policy, policy.localAllowExpressions, i);
+  if (rules > 0 || policy.localAllowExpressions !== null) {
+    const allow = localRule(t, policy, host, RULE_ALLOW, policy.localAllowExpressions, text, time, rules, listed);
+    if (allow !== null) return allow;
   }
   if (lists > 0) {
     const k = strongestCategory(t, policy, weekMinute, time);
@@ -206,14 +231,35 @@ function decideAllowable(
   return { action: policy.defaultAction, reason: 'default', policyId: policy.id };
 }
 
-/** The most specific (last found) live rule of `kind` for the chosen policy, or -1. */
-function findRule(t: SnapshotTables, kind: number, time: number): number {
+/**
+ * The policy's local block (or allow) decision: a domain or URL entry, else a regular expression. With `listed`
+ * (squidGuard's order) the entry listed first wins whichever kind it is.
+ */
+function localRule(
+  t: SnapshotTables, policy: CompiledPolicy, host: string, kind: number, expressions: ExpressionSet | null,
+  text: string, time: number, rules: number, listed: boolean,
+): Decision | null {
+  const action = kind === RULE_BLOCK ? 'block' : 'allow';
+  const reason = kind === RULE_BLOCK ? 'local_block' : 'local_allow';
+  const k = rules > 0 ? findRule(t, kind, time, listed) : -1;
+  if (k >= 0 && !listed) return matched(t, action, reason, policy, k, host, false);
+  const i = expressions === null ? -1 : expressions.firstMatch(text, expressionScheme);
+  if (i >= 0 && (k < 0 || expressions!.owners[i] < (matches.ref[k] & REF_ID))) return expressionRule(t, action, reason, policy, expressions!, i);
+  return k >= 0 ? matched(t, action, reason, policy, k, host, false) : null;
+}
+
+/**
+ * The live rule of `kind` for the chosen policy: the most specific (last found), or with `listed` the one listed
+ * first (rule indices follow the policy's lists); -1 when none.
+ */
+function findRule(t: SnapshotTables, kind: number, time: number, listed: boolean): number {
   let found = -1;
   for (let k = 0; k < matches.count; k++) {
     const ref = matches.ref[k];
     if ((ref & REF_TAG) !== REF_RULE) continue;
     const id = ref & REF_ID;
-    if (t.ruleKind[id] === kind && time < t.ruleExpires[id]) found = k;
+    if (t.ruleKind[id] !== kind || time >= t.ruleExpires[id]) continue;
+    if (!listed || found < 0 || id < (matches.ref[found] & REF_ID)) found = k;
   }
   return found;
 }
@@ -240,20 +286,23 @@ function effectiveSeverity(policy: CompiledPolicy, category: number, weekMinute:
 }
 
 /**
- * The match whose category action is most restrictive (ties: the most specific), or -1 when none has one. A
+ * The match whose category action is most restrictive (ties: see below), or -1 when none has one. A
  * category with a live exception counts as allowed, so the explanation names the category that really blocked.
  */
 function strongestCategory(t: SnapshotTables, policy: CompiledPolicy, weekMinute: number, time: number): number {
   let best = -1;
   let bestSeverity = 0;
   let bestWindow = -1;
+  const rank = policy.categoryRank;
   for (let k = 0; k < matches.count; k++) {
     const ref = matches.ref[k];
     if ((ref & REF_TAG) !== REF_LIST) continue;
     const category = t.listCategory[ref & REF_ID];
     let severity = effectiveSeverity(policy, category, weekMinute);
     if (policy.categoryExceptions.length > 0 && liveCategoryException(policy, category, time) >= 0) severity = SEVERITY.allow;
-    if (severity > 0 && severity >= bestSeverity) {
+    // ties: the most specific (found last), or with a category order the category that comes first in it
+    if (severity > 0 && (severity > bestSeverity || (severity === bestSeverity
+      && (rank === null || rank[category] <= rank[t.listCategory[matches.ref[best] & REF_ID]])))) {
       best = k;
       bestSeverity = severity;
       bestWindow = strongest.window;

@@ -34,7 +34,8 @@
  * unidentified policy (R2.1: the most restrictive pupil profile).
  *
  * MULTI-CATEGORY RULE: when a host is in several categories the policy acts on, the most restrictive action wins
- * (block > warn > monitor > allow); ties go to the most specific entry. `match.categoryId` names the deciding one.
+ * (block > warn > monitor > allow); ties go to the most specific entry, or with `Policy.categoryOrder` (squidGuard's
+ * pass list) to the category first in that order. `match.categoryId` names the deciding one.
  *
  * INVALID-INPUT RULE: a host, URL or time that cannot be understood (empty, forbidden characters, bad IPv4, longer
  * than 253 characters, a URL that is not http(s)/ws(s)/ftp) gives `invalid_request` with action `block`, for every
@@ -45,9 +46,13 @@
  * decision is returned (domain fronting cannot borrow an allowed host).
  *
  * MATCHING: domain entries cover their subdomains (every label-boundary suffix of the host is looked up); IP
- * literals match exactly. URL-prefix entries (`host/path`, squidGuard urllist: a leading `www.` dropped, the path a
- * prefix ending at '/', '?', '&', ';' or '#') need the URL, so DNS and CONNECT requests cannot match them.
- * Regular expressions (RE2 only, case-insensitive) run over the URL, or over the host when there is no URL.
+ * literals match exactly, in whatever form they are written (IPv4-mapped IPv6 is IPv4). URL-prefix entries
+ * (`host/path`, squidGuard urllist) match the host itself or it with leading `www.`/`wwwN.`/`web.`/`ftp.` labels,
+ * never other subdomains (except on illegal-content lists), and their path is a plain prefix of the request's; both
+ * sides are compared with %XX decoded and '//' before the query merged (`comparablePath`), fragment included. Only
+ * whole-site URL entries (`host/`) match DNS and CONNECT requests. Regular expressions (RE2 only, case-insensitive)
+ * run over `host:port/path?query#fragment` as squidGuard gives it (no scheme, no user name, %XX decoded; a pattern
+ * containing `://` over the scheme plus that), or over the host when there is no URL.
  *
  * COMPILE PROBLEMS: `compileSnapshot` throws `SnapshotCompileError` (with `problems`) for anything a person must fix
  * (bad policies, schedules, local entries, unknown categories, a bad entry in an illegal-content list); bad entries in

@@ -1,7 +1,7 @@
 /**
  * Everything a request matches, found in one right-to-left pass over its host: each label-boundary suffix's hash
  * is probed in the snapshot's table (`com`, `example.com`, `www.example.com`), then URL-prefix entries are checked
- * against the path and list expressions against the URL. Results go into module-level typed arrays that are reused
+ * against the path and list expressions against `host:port/path`. Results go into module-level typed arrays that are reused
  * for every request (decide is synchronous, so one set per thread is enough): no allocation on the hot path.
  */
 import { finishHashA, finishHashB, HASH_SEED_A, HASH_SEED_B, homeSlot, SLOT_WORDS, stepA, stepB } from './domain-hash.js';
@@ -100,10 +100,10 @@ export function collectHostMatches(t: SnapshotTables, host: string, withUrl: boo
       const value = slots[s + 2];
       if (value === 0) break;
       if (slots[s] === hashA && slots[s + 1] === hashB) {
-        if (value > 0) addRef(value, i, withUrl);
+        if (value > 0) addRef(t, host, value, i, withUrl);
         else {
           const set = value & REF_ID;
-          for (let j = t.setOffsets[set]; j < t.setOffsets[set + 1]; j++) addRef(t.setRefs[j], i, withUrl);
+          for (let j = t.setOffsets[set]; j < t.setOffsets[set + 1]; j++) addRef(t, host, t.setRefs[j], i, withUrl);
         }
         break;
       }
@@ -114,55 +114,94 @@ export function collectHostMatches(t: SnapshotTables, host: string, withUrl: boo
   return true;
 }
 
-function addRef(ref: number, start: number, withUrl: boolean): void {
-  if ((ref & REF_TAG) !== REF_URL) return push(ref, start, KIND_DOMAIN, 0);
-  if (!withUrl) return;
-  push(ref, start, KIND_URL, ref & REF_ID);
-  matches.pendingUrls++;
+function addRef(t: SnapshotTables, host: string, ref: number, start: number, withUrl: boolean): void {
+  if ((ref & REF_TAG) !== REF_URL) push(ref, start, KIND_DOMAIN, 0);
+  else addUrlRef(t, host, ref, start, withUrl);
 }
 
-/** Pending URL-prefix matches become their owner's ref when the path matches, and 0 (nothing) when not. */
-export function resolveUrlMatches(t: SnapshotTables, url: string, pathStart: number, pathEnd: number): void {
+function addUrlRef(t: SnapshotTables, host: string, ref: number, start: number, withUrl: boolean): void {
+  const id = ref & REF_ID;
+  // a URL entry does not cover subdomains (squidGuard's rule), except on an illegal-content list: never under-block those
+  if (start !== 0 && !isWwwForm(host, start) && !onIllegalList(t, t.urlOwner[id])) return;
+  if (withUrl) {
+    push(ref, start, KIND_URL, id);
+    matches.pendingUrls++;
+  } else if (t.urlPaths[id + 1] - t.urlPaths[id] === 1) {
+    // a whole-site entry (`example.com/`) also answers DNS and CONNECT requests, which have no path to compare
+    push(t.urlOwner[id], start, KIND_URL, id);
+  }
+}
+
+function onIllegalList(t: SnapshotTables, owner: number): boolean {
+  return (owner & REF_TAG) === REF_LIST && t.categoryIllegal[t.listCategory[owner & REF_ID]] === 1;
+}
+
+/**
+ * Whether host[start…] is the host itself or it with `www.`, `webN.`, `ftpN.` labels in front: squidGuard drops
+ * one such label from the request before comparing URL entries; Osprey drops any number of them.
+ */
+function isWwwForm(host: string, start: number): boolean {
+  let i = 0;
+  while (i < start) {
+    const a = host.charCodeAt(i);
+    const b = host.charCodeAt(i + 1);
+    const c = host.charCodeAt(i + 2);
+    if (!((a === 119 && b === 119 && c === 119) || (a === 119 && b === 101 && c === 98) || (a === 102 && b === 116 && c === 112))) return false;
+    i += 3;
+    while (i < start && host.charCodeAt(i) >= 48 && host.charCodeAt(i) <= 57) i++;
+    if (host.charCodeAt(i) !== 46) return false;
+    i++;
+  }
+  return true;
+}
+
+/**
+ * Pending URL-prefix matches become their owner's ref when the path matches, and 0 (nothing) when not. `text`
+ * [start…end) is the request's path, query and fragment as `comparablePath` gives them.
+ */
+export function resolveUrlMatches(t: SnapshotTables, text: string, start: number, end: number): void {
   for (let k = 0; k < matches.count; k++) {
     const ref = matches.ref[k];
     if ((ref & REF_TAG) !== REF_URL) continue;
     const id = ref & REF_ID;
-    matches.ref[k] = pathMatches(t, id, url, pathStart, pathEnd) ? t.urlOwner[id] : 0;
+    matches.ref[k] = pathMatches(t, id, text, start, end) ? t.urlOwner[id] : 0;
   }
   matches.pendingUrls = 0;
 }
 
 /**
- * squidGuard urllist semantics: the entry's path is a prefix of the request's (ASCII case-insensitive), ending at
- * a boundary — the entry ends in '/', or the request continues with '/', '?', '&', ';' or '#' — so that
- * `example.com/games` covers `/games/x` and `/games?x` but not `/gamesroom`.
+ * squidGuard urllist semantics: the entry's path is a prefix of the request's, ASCII case-insensitive, and nothing
+ * more — `example.com/play.html` covers `/play.htmlx` too, as it does in squidGuard.
  */
-function pathMatches(t: SnapshotTables, id: number, url: string, pathStart: number, pathEnd: number): boolean {
+function pathMatches(t: SnapshotTables, id: number, text: string, start: number, end: number): boolean {
   const bytes = t.urlBytes;
   const from = t.urlPaths[id];
   const length = t.urlPaths[id + 1] - from;
-  if (pathEnd === pathStart) return length === 1; // no path at all is '/'
-  if (length > pathEnd - pathStart) return false;
+  if (end === start) return length === 1; // no path at all is '/'
+  if (length > end - start) return false;
   for (let j = 0; j < length; j++) {
-    let c = url.charCodeAt(pathStart + j);
+    let c = text.charCodeAt(start + j);
     if (c >= 65 && c <= 90) c |= 0x20;
     if (c !== bytes[from + j]) return false;
   }
-  if (length === pathEnd - pathStart || bytes[from + length - 1] === 47) return true;
-  const next = url.charCodeAt(pathStart + length);
-  return next === 47 || next === 63 || next === 38 || next === 59 || next === 35;
+  return true;
 }
 
 const found: number[] = [];
 
-/** Adds list expressions found in `text` (the URL, or the host when there is none). */
-export function collectExpressionMatches(set: ExpressionSet, expressionLists: Int32Array, text: string): void {
+/** Adds list expressions found in `text` (`host:port/path…`, or the host when there is no URL); see ExpressionSet. */
+export function collectExpressionMatches(set: ExpressionSet, expressionLists: Int32Array, text: string, scheme: string): void {
   found.length = 0;
-  set.allMatches(text, found);
+  set.allMatches(text, scheme, found);
   for (const i of found) push(REF_LIST | expressionLists[set.owners[i]], -1, KIND_EXPRESSION, set.owners[i]);
 }
 
-/** The URL-prefix entry's path as text, for explanations. */
+/** The URL-prefix entry's path as text, for explanations: decoded bytes that are not printable ASCII as %XX. */
 export function urlEntryPath(t: SnapshotTables, id: number): string {
-  return new TextDecoder().decode(t.urlBytes.slice(t.urlPaths[id], t.urlPaths[id + 1]));
+  let path = '';
+  for (let i = t.urlPaths[id]; i < t.urlPaths[id + 1]; i++) {
+    const c = t.urlBytes[i];
+    path += c > 32 && c < 127 ? String.fromCharCode(c) : `%${c.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return path;
 }

@@ -160,18 +160,38 @@ function parseIpv4Number(host: string, start: number, end: number): number {
   return value;
 }
 
-/** `[v6]` or a bare v6 address (DNS-style) → the WHATWG serialisation without brackets. */
+/**
+ * `[v6]` or a bare v6 address (DNS-style) → the WHATWG serialisation without brackets; an IPv4-mapped
+ * (`::ffff:127.0.0.1`) or IPv4-compatible (`::127.0.0.1`) address → the IPv4 address it carries, so that an IP entry
+ * in a list cannot be walked round by writing the address as IPv6.
+ */
 function normaliseIpv6(input: string): string | null {
   const bracketed = input.charCodeAt(0) === 91;
   if (bracketed && input.charCodeAt(input.length - 1) !== 93) return null;
   const inner = bracketed ? input.slice(1, -1) : input;
   if (!/^[0-9a-fA-F:.]+$/.test(inner)) return null;
   try {
-    const hostname = new URL(`http://[${inner}]/`).hostname;
-    return hostname.slice(1, -1);
+    const address = new URL(`http://[${inner}]/`).hostname.slice(1, -1);
+    return ipv4InIpv6(address) ?? address;
   } catch {
     return null;
   }
+}
+
+/**
+ * The IPv4 address inside an IPv4-mapped (::ffff:0:0/96) or IPv4-compatible (::/96, RFC 4291 §2.5.5) address, given
+ * in its WHATWG serialisation; null for any other address. `::` and `::1` are IPv6's own unspecified and loopback
+ * addresses, not IPv4 ones.
+ */
+function ipv4InIpv6(address: string): string | null {
+  if (!address.startsWith('::')) return null; // both forms start with at least five zero groups, compressed to '::'
+  const groups = address.slice(2).split(':');
+  if (groups[0] === 'ffff' && groups.length === 3) groups.shift();
+  else if (groups.length > 2 || groups[0] === 'ffff' || groups[0] === '') return null;
+  const high = groups.length === 2 ? parseInt(groups[0], 16) : 0;
+  const low = parseInt(groups[groups.length - 1], 16);
+  if (high === 0 && low <= 1 && address.length <= 3) return null;
+  return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
 /** True when a normalised host is an IP literal (exact matches only: '2.3.4' is not a parent of '1.2.3.4'). */
@@ -314,8 +334,9 @@ export function isPlainPath(url: string, start: number, end: number): boolean {
 }
 
 /**
- * The WHATWG form of an absolute http(s)/ws(s)/ftp URL without its fragment, or null. For odd inputs only: tabs,
- * userinfo, backslashes, dot segments, IPv6 hosts, non-ASCII.
+ * The WHATWG form of an absolute http(s)/ws(s)/ftp URL without userinfo, or null. For odd inputs only: tabs,
+ * userinfo, backslashes, dot segments, IPv6 hosts, non-ASCII. The fragment is kept (an empty one as '#'): squidGuard
+ * compares it as part of the path, so a list entry `example.com/#p2` means that text, never the whole site.
  */
 export function canonicalUrl(url: string): string | null {
   if (typeof url !== 'string' || url.length > 65536) return null;
@@ -326,10 +347,63 @@ export function canonicalUrl(url: string): string | null {
     const host = normaliseHost(parsed.hostname);
     if (host === null) return null;
     const hostPart = host.includes(':') ? `[${host}]` : host;
-    return `${scheme}://${hostPart}${parsed.port === '' ? '' : `:${parsed.port}`}${parsed.pathname}${parsed.search}`;
+    const fragment = parsed.hash !== '' ? parsed.hash : parsed.href.endsWith('#') ? '#' : '';
+    return `${scheme}://${hostPart}${parsed.port === '' ? '' : `:${parsed.port}`}${parsed.pathname}${parsed.search}${fragment}`;
   } catch {
     return null;
   }
+}
+
+/** Hex digit value of a character code, or -1. */
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const lower = c | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
+}
+
+/**
+ * The path, query and fragment in url[start…end) as URL entries and expressions compare them, squidGuard's way:
+ * every %XX decoded once (to the character with that byte's code), then runs of '/' before the first '?' merged
+ * into one — so `//second-chance` and `/pr1v4%74e1` cannot get past `/second-chance` and `/pr1v4te1`. Returns null when
+ * the text is already in that form (almost always), so the caller compares the original string without a copy.
+ */
+export function comparablePath(url: string, start: number, end: number): string | null {
+  let plain = true;
+  let inPath = true;
+  for (let i = start; i < end; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 37 && i + 2 < end && hexValue(url.charCodeAt(i + 1)) >= 0 && hexValue(url.charCodeAt(i + 2)) >= 0) {
+      plain = false;
+      break;
+    }
+    if (c === 63) inPath = false;
+    else if (inPath && c === 47 && i + 1 < end && url.charCodeAt(i + 1) === 47) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return null;
+  let decoded = '';
+  let from = start;
+  for (let i = start; i < end; i++) {
+    if (url.charCodeAt(i) !== 37 || i + 2 >= end) continue;
+    const high = hexValue(url.charCodeAt(i + 1));
+    const low = hexValue(url.charCodeAt(i + 2));
+    if (high < 0 || low < 0) continue;
+    decoded += url.slice(from, i) + String.fromCharCode(high * 16 + low);
+    from = i + 3;
+    i += 2;
+  }
+  decoded += url.slice(from, end);
+  let query = decoded.indexOf('?');
+  if (query < 0) query = decoded.length;
+  const path = decoded.slice(0, query);
+  return path.includes('//') ? path.replace(/\/{2,}/g, '/') + decoded.slice(query) : decoded;
+}
+
+/** ASCII-only lower case, as squidGuard's tolower: other characters (decoded bytes ≥ 128) are left as they are. */
+export function asciiLowerCase(text: string): string {
+  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : text;
 }
 
 /** A URL's parts, normalised. Not for the hot path (allocates); `decide` uses `scanUrl` directly. */

@@ -13,7 +13,8 @@
  *     SET_REFS    Int32 refs, sorted, for names that are in several lists or rules at once
  *     URL_OWNER   Int32 × URL entries: the list or rule ref a URL-prefix entry belongs to
  *     URL_PATHS   Int32 × (URL entries + 1): where each entry's path starts in URL_BYTES
- *     URL_BYTES   the paths of URL-prefix entries (ASCII, lower-case), compared byte by byte with the request
+ *     URL_BYTES   the paths of URL-prefix entries (lower-case, %XX decoded: one byte per character), compared
+ *                 byte by byte with the request
  */
 
 import type { CompileProblem } from './problems.js';

@@ -34,6 +34,8 @@ export interface CompiledPolicy {
   categoryExceptions: Array<[number, number, number]>;
   localBlockExpressions: ExpressionSet | null;
   localAllowExpressions: ExpressionSet | null;
+  /** From `Policy.categoryOrder`: per category index, its place in that order (unlisted: after all); null without it. */
+  categoryRank: Int32Array | null;
 }
 
 /** What `decide` reads. Internal to the engine: shapes may change between versions. */
@@ -219,5 +221,15 @@ function compilePolicy(
     categoryExceptions,
     localBlockExpressions: regexRules(RULE_BLOCK, policy.localBlock),
     localAllowExpressions: regexRules(RULE_ALLOW, policy.localAllow),
+    categoryRank: Array.isArray(policy.categoryOrder) ? categoryRanks(policy.categoryOrder, categoryIndex) : null,
   };
+}
+
+function categoryRanks(order: string[], categoryIndex: Map<string, number>): Int32Array {
+  const ranks = new Int32Array(categoryIndex.size).fill(order.length);
+  order.forEach((categoryId, rank) => {
+    const i = categoryIndex.get(categoryId);
+    if (i !== undefined && ranks[i] === order.length) ranks[i] = rank;
+  });
+  return ranks;
 }

@@ -97,6 +97,12 @@ export interface Policy {
   exceptions: PolicyException[];
   /** R2.6: SafeSearch enforced for Google, Bing, DuckDuckGo and YouTube. */
   safeSearch: boolean;
+  /**
+   * squidGuard's pass-list order (set by `osprey squid-helper`): when several matches lead to the same action, the
+   * decision names the category that comes first here, and the local entry listed first, as squidGuard names the
+   * first dest in its pass list. Without it, the most specific entry is named.
+   */
+  categoryOrder?: string[];
 }
 
 export interface CompileInput {

@@ -67,6 +67,12 @@ const SOURCE_UNSUPPORTED: Record<string, string> = {
   ldapipsearch: 'LDAP address look-ups (ldapipsearch)', userquery: 'MySQL user look-ups (userquery)',
   execuserlist: 'user lists from a command (execuserlist)', group: 'Unix groups (group)', netgroup: 'NIS netgroups (netgroup)',
 };
+/** Words squidGuard's lexer always reads as the start of a directive inside a block, never as a value. */
+const BLOCK_KEYWORDS = new Set([
+  'domainlist', 'urllist', 'expressionlist', 'iplist', 'ip', 'user', 'userlist', 'userquery', 'ldapusersearch',
+  'ldapipsearch', 'execuserlist', 'userquota', 'domain', 'pass', 'rewrite', 'redirect', 'log', 'logfile', 'within',
+  'outside', 'continue', 'weekly', 'date',
+]);
 const IGNORED_SETTINGS = /^(ldapcachetime|ldapprotover|ldapbinddn|ldapbindpass|mysqlusername|mysqlpassword|mysqldb|syslog|groupttl)$/;
 
 class Parser {
@@ -90,10 +96,19 @@ class Parser {
   note(line: number, reason: string): void { this.notes.push({ file: this.file, line, reason }); }
   cannot(line: number, reason: string): void { this.unsupported.push({ file: this.file, line, reason }); }
 
-  /** The words after a directive on its own line, stopping before a brace. */
-  private restOfLine(line: number): Token[] {
+  /**
+   * The words after a directive on the same line, stopping before a brace or (inside a block) before the next
+   * directive: squidGuard's grammar does not care about line ends, so `dest adult { urllist adult/urls
+   * expressionlist adult/expressions }` is two directives.
+   */
+  private restOfLine(line: number, inBlock = false): Token[] {
     const words: Token[] = [];
-    while (this.i < this.tokens.length && this.tokens[this.i].line === line && !isBrace(this.tokens[this.i])) words.push(this.tokens[this.i++]);
+    for (;;) {
+      const next = this.tokens[this.i];
+      if (next === undefined || next.line !== line || isBrace(next) || (inBlock && !next.quoted && BLOCK_KEYWORDS.has(next.text))) break;
+      words.push(next);
+      this.i++;
+    }
     return words;
   }
 
@@ -116,8 +131,11 @@ class Parser {
     return name === undefined ? undefined : { name, outside: word.text === 'outside', line: word.line };
   }
 
-  /** Reads `{ directives… }` after a block header; `each` handles one directive line. */
-  private block(header: Token, what: string, each: Handler): void {
+  /**
+   * Reads `{ directives… }` after a block header; `each` handles one directive. `directives` false: the block holds
+   * acl entries (`NAME within TIME {`), whose words run to the brace.
+   */
+  private block(header: Token, what: string, each: Handler, directives = true): void {
     const open = this.tokens[this.i];
     if (open === undefined || open.quoted || open.text !== '{') {
       this.error(open?.line ?? header.line, `${what} must be followed by '{'`);
@@ -133,7 +151,7 @@ class Parser {
         this.error(word.line, `unexpected '{' inside ${what}`);
         continue;
       }
-      const args = this.restOfLine(word.line);
+      const args = this.restOfLine(word.line, directives);
       const result = each(word, args);
       if (result === UNKNOWN && list !== null) list([word, ...args]); // a list carried on to the next line
       else if (result === UNKNOWN) this.error(word.line, `'${word.text}' is not something squidGuard understands in ${what}`);
@@ -276,7 +294,7 @@ class Parser {
         if (!first.time) this.note(elseWord.line, `the 'else' of acl '${entry.text}' never applies, because the acl has no 'within' or 'outside' (as in squidGuard)`);
         this.accessBlock(elseWord, { source: entry.text, line: elseWord.line, time: flipped, isElse: true, never: !first.time });
       }
-    });
+    }, false);
   }
 
   private accessBlock(header: Token, acl: SgAcl): SgAcl {

@@ -86,7 +86,8 @@ async function readDest(dest: SgDest, config: SquidGuardConfig, errors: ConfigPr
     files[kind] = text;
     labels.set(`${dest.name}/${kind}`, ref.path);
   }
-  const parsed = parseSquidGuardCategory(files, dest.name);
+  // the school's own configuration: a whitelisted gouv.fr means every site under it, as it does in squidGuard
+  const parsed = parseSquidGuardCategory(files, dest.name, { allowPublicSuffix: true });
   for (const p of parsed.problems) problems.push({ file: labels.get(p.file) ?? p.file, line: p.line, reason: p.reason });
   return { entries: parsed.entries, problemCount: parsed.counts.problems };
 }

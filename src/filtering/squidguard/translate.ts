@@ -26,8 +26,8 @@ import type { ConfigProblem, PassItem, SgAcl } from './config.ts';
 import { SquidGuardIdentity, type PolicyNaming } from './identity.ts';
 import type { DestEntries, LoadedSquidGuard } from './load.ts';
 
-/** squidGuard's `in-addr`: the host is only digits and dots. Run over the URL (or the host when there is none). */
-export const IN_ADDR_PATTERN = '^([a-z][a-z0-9+.-]*://)?([^/@]*@)?[0-9.]+(:[0-9]*)?([/?#]|$)';
+/** squidGuard's `in-addr`: the host is only digits and dots. Run over `host:port/path` (or the host alone). */
+export const IN_ADDR_PATTERN = '^[0-9.]+(:[0-9]*)?([/?#]|$)';
 
 /** Most timed dests one pass list may depend on: each doubles that acl's policies. */
 const MAX_TIMED_DESTS = 6;
@@ -187,6 +187,8 @@ export function translateSquidGuard(loaded: LoadedSquidGuard, options: { timeZon
         priority, groupIds: [id], defaultAction,
         categoryActions: Object.fromEntries(cut.category.map((item) => [item.target, item.allow ? 'allow' : 'block'])),
         schedules: [], localBlock: local(cut.localBlock), localAllow: local(cut.localAllow), exceptions: [], safeSearch: false,
+        // a URL in several dests names the first of them in the pass list, as squidGuard does
+        categoryOrder: cut.category.map((item) => item.target),
       });
       const fallback = config.defaultAcl.redirect?.value ?? config.redirect?.value;
       routes.set(id, {

@@ -8,7 +8,7 @@ import { RE2JS } from 're2js';
 import { MAX_PATTERN_LENGTH } from '../../engine/expressions.js';
 import { ListCollector, fileReader } from './collector.js';
 import { normaliseHost } from './domain.js';
-import { parseDomainLine } from './plain.js';
+import { parseDomainLine, parseDomainLineAllowingSuffixes } from './plain.js';
 import { quote, type LineParser, type LineSink, type LineSyntax, type ParseResult } from './types.js';
 
 /** The files of a squidGuard category folder, and how each is read. Other files (`usage`, `*.diff`) are not lists. */
@@ -73,17 +73,20 @@ export const SQUIDGUARD_LINE_PARSERS: Record<SquidGuardFile, LineParser> = {
 
 /**
  * Parses one category folder's files, held in memory. `folder` names the category in problems
- * ("gambling/domains line 3: …").
+ * ("gambling/domains line 3: …"). `allowPublicSuffix`: keep an entry such as `gouv.fr`, as squidGuard does (for
+ * `osprey squid-helper`, which must answer as squidGuard; imported block lists never set it).
  */
 export function parseSquidGuardCategory(
   files: Partial<Record<SquidGuardFile, string | Uint8Array>>,
   folder = 'category',
+  options: { allowPublicSuffix?: boolean } = {},
 ): ParseResult {
   const collector = new ListCollector();
+  const parsers = options.allowPublicSuffix ? { ...SQUIDGUARD_LINE_PARSERS, domains: parseDomainLineAllowingSuffixes } : SQUIDGUARD_LINE_PARSERS;
   for (const name of Object.keys(SQUIDGUARD_FILES) as SquidGuardFile[]) {
     const input = files[name];
     if (input === undefined) continue;
-    const reader = fileReader(collector, `${folder}/${name}`, SQUIDGUARD_LINE_PARSERS[name]);
+    const reader = fileReader(collector, `${folder}/${name}`, parsers[name]);
     reader.push(typeof input === 'string' ? Buffer.from(input, 'utf8') : input);
     reader.end();
   }
