@@ -173,13 +173,13 @@ export function literalAddress(host: string): string | null {
 const OWN_REFRESH_MS = 10_000;
 
 const WHY: Record<Exclude<RefusalKind, 'port'>, (address: string) => string> = {
-  loopback: (a) => `${a} is a loopback address: it means the server Osprey runs on, which the web filter never opens.`,
-  unspecified: (a) => `${a} is not the address of any site; it would reach the server Osprey runs on.`,
-  'link-local': (a) => `${a} is a link-local address, used only on the local network link (and by cloud servers for their private settings), which the web filter never opens.`,
+  loopback: (a) => `${a} is a loopback address: it means the server Osprey runs on, which Osprey never opens.`,
+  unspecified: (a) => `${a} is not the address of any site; it would reach the server Osprey runs on, which Osprey never opens.`,
+  'link-local': (a) => `${a} is a link-local address (used only on the local network link, and by cloud servers for their private settings), which Osprey never opens.`,
   multicast: (a) => `${a} is a multicast address, not the address of a site.`,
   reserved: (a) => `${a} is a reserved or broadcast address, not the address of a site.`,
-  'own-address': (a) => `${a} is one of the addresses of the server Osprey runs on, which the web filter never opens.`,
-  private: (a) => `${a} is an address on a private network, such as the school's own, which the web filter does not open unless the network manager allows it.`,
+  'own-address': (a) => `${a} is one of the addresses of the server Osprey runs on, which Osprey never opens.`,
+  private: (a) => `${a} is an address on a private network, such as the school's own, which Osprey does not open unless the network manager allows it.`,
 };
 
 /** A resolved destination: the address to connect to, the one that was checked. */
