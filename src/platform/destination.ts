@@ -170,6 +170,12 @@ export function literalAddress(host: string): string | null {
   }
 }
 
+/** 'localhost' and every name under it (RFC 6761 §6.3). */
+export function isLocalhostName(name: string): boolean {
+  const bare = name.toLowerCase().replace(/\.$/, '');
+  return bare === 'localhost' || bare.endsWith('.localhost');
+}
+
 const OWN_REFRESH_MS = 10_000;
 
 const WHY: Record<Exclude<RefusalKind, 'port'>, (address: string) => string> = {
@@ -277,7 +283,8 @@ export class DestinationRules {
     const literal = literalAddress(host);
     const name = literal ? undefined : host.toLowerCase().replace(/\.$/, '');
     if (!this.portPossible(port, use)) return { ok: false, refusal: this.portRefusal(literal ?? name!, port, use) };
-    const addresses = literal ? [literal] : await resolveAll(name!);
+    // RFC 6761: localhost names are loopback whatever a name server says, so none is asked
+    const addresses = literal ? [literal] : isLocalhostName(name!) ? ['127.0.0.1'] : await resolveAll(name!);
     let first: Refusal | null = null;
     for (const address of addresses) {
       const refusal = this.check(address, port, use, { ...options, name });

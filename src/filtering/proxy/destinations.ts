@@ -5,7 +5,7 @@
  * recorded as a block with reason `destination_refused` and the kind of refusal as its rule.
  */
 import type { Decision } from '../engine/index.ts';
-import { literalAddress, type DestinationAnswer, type DestinationUse, type Refusal } from '../../platform/destination.ts';
+import { isLocalhostName, literalAddress, type DestinationAnswer, type DestinationUse, type Refusal } from '../../platform/destination.ts';
 import type { ProxyRuntime } from './runtime.ts';
 
 /** Where to connect: a checked address, or null when a parent proxy resolves the name on its side. */
@@ -20,7 +20,7 @@ export function destinationDecision(refusal: Refusal): Decision {
 export async function destinationOf(rt: ProxyRuntime, host: string, port: number, use: DestinationUse, portal: boolean): Promise<ProxyDestination> {
   if (rt.parent) {
     // the parent proxy resolves names on its own side; an address and the port can still be checked here
-    const literal = literalAddress(host);
+    const literal = literalAddress(host) ?? (isLocalhostName(host) ? '127.0.0.1' : null);
     const refusal = literal ? rt.destinations.check(literal, port, use, { portal }) : rt.destinations.checkPortOnly(host, port, use);
     return refusal ? { ok: false, refusal } : { ok: true, address: null };
   }
