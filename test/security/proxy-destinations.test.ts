@@ -203,7 +203,7 @@ describe('the web proxy never opens the server itself, its local links or privat
     await refusedTunnel(`${origin.originAddress}:25`, /not port 25/);
   });
 
-  it('a public-looking origin is still served, by name and by address, over plain HTTP and CONNECT', async () => {
+  it('a public-looking origin is served, by name and by address, over plain HTTP and CONNECT, while the server\'s own end of the same link is refused', async () => {
     const byName = await viaProxy(proxyPort, `http://public.test:${origin.httpPort}/lessons`, { localAddress: PUPIL_LAPTOP });
     assert.equal(byName.status, 200, byName.body);
     assert.equal(byName.body, `hello from the public-looking origin, public.test:${origin.httpPort}/lessons`);
@@ -216,6 +216,10 @@ describe('the web proxy never opens the server itself, its local links or privat
       assert.equal(echoed, 'echo: ping');
       tunnel.socket.destroy();
     }
+    // the veth pair's two ends: the namespace's is a site, this server's is the server itself
+    await refusedHttp(`${origin.hostAddress}:${own.port}`, OWN);
+    await refusedTunnel(`${origin.hostAddress}:${own.port}`, OWN);
+    assert.equal(own.connections(), 0);
   });
 
   it('every refusal is in the activity log as a block with reason destination_refused and what kind it was', async () => {
