@@ -65,7 +65,9 @@ async function serveOsprey(listsJson: string, workers: number): Promise<void> {
   const proxy = await startProxy({
     host: '127.0.0.1', port: PORTS.osprey, workers, view: { snapshotFor: () => snapshot, activity: { emit: () => { events++; } }, node: 'bench' },
     identity: staticIdentity({ schoolId: 'bench', settings: { unidentified: 'fallback', logonMinutes: 60 }, ranges: [], sessions: [] }),
-    dnsServers: [RESOLVER], allowedConnectPorts: [443, 80],
+    dnsServers: [RESOLVER],
+    // nginx stands in for the internet on loopback, which the proxy opens only when told to
+    destinations: { allowed: [`127.0.0.1:${ORIGIN_PORT}`] },
   });
   process.stdout.write('ready\n');
   process.on('SIGTERM', () => { void proxy.close().then(() => { process.stderr.write(`osprey events: ${events}\n`); process.exit(0); }); });

@@ -418,7 +418,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (sub === 'lists' || sub.startsWith('lists ')) {
-    return withDatabase(config, (h) => runListsCommand(sub, args, { db: h.db, clock: systemClock, dataDir: config.dataDir }, out));
+    return withDatabase(config, (h) => runListsCommand(sub, args, { db: h.db, clock: systemClock, dataDir: config.dataDir, listServers: config.listServers }, out));
   }
 
   if (sub === 'import squidguard') {

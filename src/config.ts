@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { parseUpstream } from './filtering/dns/upstream.ts';
+import { allowEntriesOf, DEFAULT_SAFE_PORTS, DEFAULT_SSL_PORTS, parseAllowEntry, parsePorts } from './platform/destination.ts';
 
 export interface Config {
   dataDir: string;
@@ -19,6 +20,11 @@ export interface Config {
   proxyWorkers: number;
   upstreamProxy: string | undefined;
   proxyDnsServers: string | undefined;
+  proxyAllowPrivate: boolean;
+  proxyAllowedDestinations: string | undefined;
+  proxySafePorts: string;
+  proxySslPorts: string;
+  listServers: string | undefined;
   dnsUpstreams: string | undefined;
   dnsBlockAnswer: 'nxdomain' | 'block-page';
   blockPageAddress: string | undefined;
@@ -48,7 +54,7 @@ interface SettingSpec {
   key: keyof Config;
   env: string;
   default: string | number | undefined;
-  kind: 'string' | 'port' | 'int' | 'url' | 'level' | 'path' | 'host' | 'timezone';
+  kind: 'string' | 'port' | 'int' | 'url' | 'level' | 'path' | 'host' | 'timezone' | 'boolean';
   description: string;
   min?: number;
   /** A secret: never printed (`osprey settings` shows only whether it is set). */
@@ -68,6 +74,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'proxyWorkers', env: 'OSPREY_PROXY_WORKERS', default: 2, kind: 'int', min: 0, description: 'Threads the web proxy runs in, apart from the web interface (0 = share its thread; about one per core).' },
   { key: 'upstreamProxy', env: 'OSPREY_UPSTREAM_PROXY', default: undefined, kind: 'url', description: 'A proxy the web proxy sends allowed traffic on to (e.g. the local authority\'s), as http://host:port.' },
   { key: 'proxyDnsServers', env: 'OSPREY_PROXY_DNS_SERVERS', default: undefined, kind: 'string', description: 'DNS servers the web proxy uses to find the sites it fetches, as addresses separated by commas. Defaults to the machine\'s own (/etc/resolv.conf).' },
+  { key: 'proxyAllowPrivate', env: 'OSPREY_PROXY_ALLOW_PRIVATE', default: 'no', kind: 'boolean', description: 'Whether the web proxy opens addresses on private networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, fc00::/7): yes or no. The PAC file sends them direct, so most schools leave this at no.' },
+  { key: 'proxyAllowedDestinations', env: 'OSPREY_PROXY_ALLOWED_DESTINATIONS', default: undefined, kind: 'string', description: 'Addresses the web proxy opens although it otherwise would not (an intranet server, say), separated by commas: an address (10.0.5.20), a range (10.0.5.0/24; private and public addresses only), or a host name, each optionally with :port, which that entry opens whatever the port lists say.' },
+  { key: 'proxySafePorts', env: 'OSPREY_PROXY_SAFE_PORTS', default: DEFAULT_SAFE_PORTS, kind: 'string', description: 'Ports the web proxy sends plain http:// requests to, separated by commas, with ranges like 1025-65535 (Squid\'s Safe_ports).' },
+  { key: 'proxySslPorts', env: 'OSPREY_PROXY_SSL_PORTS', default: DEFAULT_SSL_PORTS, kind: 'string', description: 'Ports the web proxy opens secure (CONNECT) tunnels to, separated by commas (Squid\'s SSL_ports).' },
+  { key: 'listServers', env: 'OSPREY_LIST_SERVERS', default: undefined, kind: 'string', description: 'The school\'s own block-list servers, which list downloads may reach although they are on a private or local address: host names or addresses, each optionally with :port, separated by commas (e.g. lists.school.internal:8080, 10.0.5.9).' },
   { key: 'dnsUpstreams', env: 'OSPREY_DNS_UPSTREAMS', default: undefined, kind: 'string', description: 'DNS servers the resolver asks for allowed names, as addresses separated by commas (e.g. 192.0.2.53, [2001:db8::53]:53). Defaults to the servers in /etc/resolv.conf.' },
   { key: 'dnsBlockAnswer', env: 'OSPREY_DNS_BLOCK_ANSWER', default: 'nxdomain', kind: 'string', description: 'What the DNS resolver answers for a blocked name: nxdomain (no such site) or block-page (the address in OSPREY_BLOCK_PAGE_ADDRESS).' },
   { key: 'blockPageAddress', env: 'OSPREY_BLOCK_PAGE_ADDRESS', default: undefined, kind: 'string', description: 'The address(es) of the server showing the block page, for OSPREY_DNS_BLOCK_ANSWER=block-page (an IPv4 address, optionally an IPv6 address after a comma).' },
@@ -101,6 +112,7 @@ export class ConfigError extends Error {
 }
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const BOOLEAN_WORDS = new Map([['yes', true], ['true', true], ['on', true], ['1', true], ['no', false], ['false', false], ['off', false], ['0', false]]);
 
 /** Environment variables that start with OSPREY_ but are not settings (used by tests and tools). */
 const NON_SETTING_ENV = new Set(['OSPREY_CONFIG_FILE', 'OSPREY_TEST_DATABASE', 'OSPREY_CHROMIUM']);
@@ -171,6 +183,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         }
         config[s.key] = String(value);
         break;
+      case 'boolean': {
+        const text = String(value).trim().toLowerCase();
+        if (!BOOLEAN_WORDS.has(text)) problems.push(`${where} is '${value}' — use yes or no`);
+        config[s.key] = BOOLEAN_WORDS.get(text) ?? false;
+        break;
+      }
       case 'level':
         if (!LEVELS.includes(String(value))) problems.push(`${where} is '${value}' — use one of: ${LEVELS.join(', ')}`);
         config[s.key] = String(value);
@@ -215,6 +233,16 @@ function checkFilteringSettings(c: Config, problems: string[]): void {
     if (!value) continue;
     const bad = dnsServerList(value).filter((a) => !dnsServerAddress(a));
     if (bad.length) problems.push(`${key} (${env}) has ${bad.map((b) => `'${b}'`).join(', ')}, which ${bad.length === 1 ? 'is not an address' : 'are not addresses'} — write addresses such as 192.0.2.53, 192.0.2.53:5300 or [2001:db8::53]:53`);
+  }
+  for (const [key, env, value] of [['proxyAllowedDestinations', 'OSPREY_PROXY_ALLOWED_DESTINATIONS', c.proxyAllowedDestinations], ['listServers', 'OSPREY_LIST_SERVERS', c.listServers]] as const) {
+    for (const entry of allowEntriesOf(value)) {
+      const parsed = parseAllowEntry(entry);
+      if (typeof parsed === 'string') problems.push(`${key} (${env}): ${parsed}`);
+    }
+  }
+  for (const [key, env, value] of [['proxySafePorts', 'OSPREY_PROXY_SAFE_PORTS', c.proxySafePorts], ['proxySslPorts', 'OSPREY_PROXY_SSL_PORTS', c.proxySslPorts]] as const) {
+    const parsed = parsePorts(String(value ?? ''));
+    if (typeof parsed === 'string') problems.push(`${key} (${env}): ${parsed}`);
   }
   if (c.upstreamProxy && !/^http:\/\//i.test(c.upstreamProxy)) {
     problems.push(`upstreamProxy (OSPREY_UPSTREAM_PROXY) must start with http:// — for example http://proxy.example.org:8080`);

@@ -57,7 +57,9 @@ describe('gating: no internet until the agreement is signed', () => {
       { name: 'news.test', type: 'A', ttl: 300, data: '192.0.2.10' }, { name: 'osprey.test', type: 'A', ttl: 300, data: '192.0.2.20' },
     ]);
     dns = await startDnsResolver({ host: '127.0.0.1', port: 0, view: live, upstreams: [upstream.address], blockAnswer: 'block-page', blockPageIPv4: '192.0.2.99', logger: { warn: () => {} } });
-    proxy = await startProxy({ host: '127.0.0.1', port: 0, workers: 1, view: live, identity, hosts: { '*': '127.0.0.1' }, portalUrl: PORTAL, allowedConnectPorts: [443, 80, 8080, secure.port] });
+    proxy = await startProxy({ host: '127.0.0.1', port: 0, workers: 1, view: live, identity, hosts: { '*': '127.0.0.1' }, portalUrl: PORTAL,
+      // the test origins (and the portal's address, where nothing listens) are on loopback, opened only when told to
+      destinations: { allowed: [`127.0.0.1:${origin.port}`, `127.0.0.1:${secure.port}`, '127.0.0.1:8080'] } });
   });
   after(async () => {
     await proxy?.close();

@@ -44,6 +44,8 @@ describe('curl and dig against Osprey', { skip: !tools && 'needs curl and dig (D
     const env = ospreyEnv(dataDir, scratch?.url, {
       OSPREY_FRONT_ENDS: 'proxy,dns', OSPREY_PROXY_DNS_SERVERS: names.address, OSPREY_DNS_UPSTREAMS: names.address,
       OSPREY_DNS_BLOCK_ANSWER: 'block-page', OSPREY_BLOCK_PAGE_ADDRESS: '192.0.2.10',
+      // the test's web server stands in for the internet on loopback, which the proxy opens only when told to
+      OSPREY_PROXY_ALLOWED_DESTINATIONS: `127.0.0.1:${webPort}`,
     });
     const created = osprey(['admin', 'create', '--username', 'c.macleod', '--first-name', 'Callum', '--last-name', 'MacLeod', '--school', 'Kestrel Academy'], env);
     const temporary = /Temporary password: (\S+)/.exec(created)![1];

@@ -46,6 +46,8 @@ describe('a filter node', () => {
   const startNode = async () => {
     const config = loadConfig({ OSPREY_DATA_DIR: path.join(dir, 'node') }, {
       logLevel: 'silent', frontEnds: 'proxy', filterHost: '127.0.0.1', proxyPort: 0, proxyWorkers: 1, proxyDnsServers: names.address,
+      // the origin stands in for the internet on loopback, which the proxy opens only when told to
+      proxyAllowedDestinations: `127.0.0.1:${origin.port}`,
     });
     node = await startFilterNode({ controlPlane, token, config, log: silent, pollMs: 200 });
   };

@@ -65,7 +65,9 @@ describe('who is browsing: address ranges, web log-on and proxy authentication',
     await live.start();
     proxy = await startProxy({
       host: '127.0.0.1', port: 0, workers: 1, view: live,
-      identity, hosts: { '*': '127.0.0.1' }, portalUrl: PORTAL, allowedConnectPorts: [443, 80, secure.port],
+      identity, hosts: { '*': '127.0.0.1' }, portalUrl: PORTAL,
+      // the test origins stand in for the internet on loopback, which the proxy opens only when told to
+      destinations: { allowed: [`127.0.0.1:${origin.port}`, `127.0.0.1:${secure.port}`] },
     });
   });
   after(async () => {

@@ -89,24 +89,27 @@ describe('list sources', () => {
       res.end(body);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/casinos.txt`;
+    const listServer = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `http://${listServer}/casinos.txt`;
+    // the test's list server is on loopback, which downloads reach only when it is named as the school's own
+    const webDeps = { ...deps, listServers: listServer };
     try {
-      const first = await importListSource(deps, actor, { name: 'Casinos', location: url, category: 'gambling', refreshHours: 6 });
+      const first = await importListSource(webDeps, actor, { name: 'Casinos', location: url, category: 'gambling', refreshHours: 6 });
       assert.deepEqual(first.entries, { gambling: 2 });
-      assert.deepEqual(await refreshDueSources(deps, () => actor), [], 'not due yet');
+      assert.deepEqual(await refreshDueSources(webDeps, () => actor), [], 'not due yet');
 
       t.clock.advance(6 * 3_600_000);
-      assert.deepEqual((await refreshDueSources(deps, () => actor)).find((r) => r.name === 'Casinos'), { name: 'Casinos', ok: true, message: 'unchanged' });
+      assert.deepEqual((await refreshDueSources(webDeps, () => actor)).find((r) => r.name === 'Casinos'), { name: 'Casinos', ok: true, message: 'unchanged' });
       assert.equal(downloads, 1, 'the ETag meant no second download');
 
       body += 'casino-three.example\n';
       t.clock.advance(6 * 3_600_000);
-      assert.equal((await refreshDueSources(deps, () => actor)).find((r) => r.name === 'Casinos')?.message, 'updated');
+      assert.equal((await refreshDueSources(webDeps, () => actor)).find((r) => r.name === 'Casinos')?.message, 'updated');
       assert.deepEqual((await listSources(t.db, t.school.id)).find((s) => s.name === 'Casinos')?.entries, { gambling: 3 });
 
       failing = true;
       t.clock.advance(6 * 3_600_000);
-      const failed = (await refreshDueSources(deps, () => actor)).find((r) => r.name === 'Casinos')!;
+      const failed = (await refreshDueSources(webDeps, () => actor)).find((r) => r.name === 'Casinos')!;
       assert.equal(failed.ok, false);
       assert.match(failed.message, /500/);
       const stored = (await listSources(t.db, t.school.id)).find((s) => s.name === 'Casinos')!;
@@ -147,9 +150,10 @@ describe('osprey lists import (command line)', () => {
 
 describe('list sources through the API', () => {
   it('a network manager adds a web list; a teacher can see it but not add one; file lists are updated on the server', async () => {
-    const t = await createTestApp();
     const server = createServer((_req, res) => { res.writeHead(200); res.end('poker-room.example\nslots.example\n'); });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    // the test's list server is on loopback, which downloads reach only when it is named as the school's own
+    const t = await createTestApp({ config: { listServers: `127.0.0.1:${(server.address() as AddressInfo).port}` } });
     try {
       const manager = await t.logIn((await t.makePerson(['network_manager'])).username);
       const teacher = await t.logIn((await t.makePerson(['teacher'])).username);

@@ -23,7 +23,9 @@ describe('malformed and hostile requests to the proxy', () => {
     proxy = await startProxy({
       host: '127.0.0.1', port: 0, workers: 1, view: { snapshotFor: () => snapshot, activity: collectingSink(), node: 'n' },
       identity: staticIdentity({ schoolId: 'oakfield', settings: { unidentified: 'fallback', logonMinutes: 60 }, ranges: [], sessions: [] }),
-      hosts: { '*': '127.0.0.1' }, allowedConnectPorts: [443, 80, origin.port],
+      hosts: { '*': '127.0.0.1' },
+      // the origin is on loopback, which the proxy opens only when told to; loop.test is a name for the proxy itself
+      destinations: { allowed: [`127.0.0.1:${origin.port}`, 'loop.test'] },
       limits: { headerTimeoutMs: 600, maxHeaderBytes: 4096, maxConnectionsPerClient: 8 },
     });
   });
@@ -75,13 +77,18 @@ describe('malformed and hostile requests to the proxy', () => {
 
   it('CONNECT to a port the policy does not allow, or to no port at all', async () => {
     const smtp = await refused('CONNECT mail.example.com:25 HTTP/1.1\r\nHost: mail.example.com:25\r\n\r\n', 403);
-    assert.match(smtp.text, /only opens secure connections to ports 443 and 80/);
+    assert.match(smtp.text, /only opened on the ports the school allows \(443\), not port 25/);
     await refused('CONNECT mail.example.com HTTP/1.1\r\nHost: mail.example.com\r\n\r\n', 400);
   });
 
   it('a request that loops back into the proxy is stopped', async () => {
-    const loop = await rawExchange(proxy.port, `GET http://127.0.0.1:${proxy.port}/ HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\n\r\n`, { waitMs: 2000 });
+    // through a name the school has allowed that leads back to the proxy itself
+    const loop = await rawExchange(proxy.port, `GET http://loop.test:${proxy.port}/ HTTP/1.1\r\nHost: loop.test:${proxy.port}\r\n\r\n`, { waitMs: 2000 });
     assert.equal(loop.status, 508);
+    // and by its own address, which is never opened at all
+    const direct = await rawExchange(proxy.port, `GET http://127.0.0.1:${proxy.port}/ HTTP/1.1\r\nHost: 127.0.0.1:${proxy.port}\r\n\r\n`, { waitMs: 2000 });
+    assert.equal(direct.status, 403);
+    assert.match(direct.text, /127\.0\.0\.1 is a loopback address/);
   });
 
   it('a slow-loris client is cut off by the header deadline while others are served', async () => {

@@ -39,7 +39,9 @@ describe('the web proxy, as pupils and staff use it', () => {
     secure = await startTlsOrigin();
     proxy = await startProxy({
       host: '127.0.0.1', port: 0, workers: 1, view: { snapshotFor: () => snapshot, activity: sink, node: 'test-node' },
-      identity: identityTables(), hosts: { '*': '127.0.0.1' }, allowedConnectPorts: [443, 80, secure.port, origin.port],
+      identity: identityTables(), hosts: { '*': '127.0.0.1' },
+      // the test origins stand in for the internet on loopback, which the proxy opens only when told to
+      destinations: { allowed: [`127.0.0.1:${origin.port}`, `127.0.0.1:${secure.port}`] },
     });
   });
   after(async () => { await proxy.close(); await origin.close(); await secure.close(); });
@@ -203,7 +205,7 @@ describe('the web proxy in several worker threads', () => {
     let snapshot = compileSnapshot(schoolInput());
     const proxy = await startProxy({
       host: '127.0.0.1', port: 0, workers: 2, view: { snapshotFor: () => snapshot, activity: sink, node: 'n' },
-      identity: identityTables(), hosts: { '*': '127.0.0.1' },
+      identity: identityTables(), hosts: { '*': '127.0.0.1' }, destinations: { allowed: [`127.0.0.1:${origin.port}`] },
     });
     try {
       const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => viaProxy(proxy.port, `http://bbc.co.uk:${origin.port}/n${i}`)));

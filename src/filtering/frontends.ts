@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, dnsServerList, frontEndsOf, type Config } from '../config.ts';
+import { allowEntriesOf, type DestinationSettings } from '../platform/destination.ts';
 import { startDnsResolver, type DnsResolver } from './dns/index.ts';
 import type { FilterView } from './frontend-types.ts';
 import type { IdentitySource } from './identity/service.ts';
@@ -48,6 +49,14 @@ export function systemResolvers(file = '/etc/resolv.conf'): string[] {
   }
 }
 
+/** Where the web proxy may connect, from the settings (the same on the control plane and on filter nodes). */
+export function proxyDestinations(config: Config): DestinationSettings {
+  return {
+    allowPrivate: config.proxyAllowPrivate, allowed: allowEntriesOf(config.proxyAllowedDestinations),
+    safePorts: config.proxySafePorts, sslPorts: config.proxySslPorts,
+  };
+}
+
 function inUse(e: unknown, what: string, setting: string, port: number): never {
   if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     throw new ConfigError([`the ${what} cannot listen on port ${port}: another program is using it — stop that program, or choose another port with ${setting}`]);
@@ -70,7 +79,7 @@ export async function startFrontEnds(o: FrontEndsOptions): Promise<RunningFrontE
       proxy = await startProxy({
         host: config.filterHost, port: config.proxyPort, workers: config.proxyWorkers, view: o.view, identity: o.identity,
         schoolIds: o.schoolIds, portalUrl: o.portalUrl, upstreamProxy: config.upstreamProxy,
-        dnsServers: config.proxyDnsServers ? dnsServerList(config.proxyDnsServers) : undefined, onError,
+        dnsServers: config.proxyDnsServers ? dnsServerList(config.proxyDnsServers) : undefined, destinations: proxyDestinations(config), onError,
       }).catch((e: unknown) => inUse(e, 'web proxy', 'OSPREY_PROXY_PORT', config.proxyPort));
     }
     if (wanted.dns) {

@@ -130,7 +130,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   // Scheduled jobs: web block lists are fetched again when due (each source has its own period).
   const refreshLists = async () => {
     try {
-      const results = await refreshDueSources({ db: handle.db, clock: deps.clock, dataDir: config.dataDir }, (schoolId) => ({ id: null, label: 'scheduled list update', ip: null, schoolId }));
+      const results = await refreshDueSources({ db: handle.db, clock: deps.clock, dataDir: config.dataDir, listServers: config.listServers }, (schoolId) => ({ id: null, label: 'scheduled list update', ip: null, schoolId }));
       for (const r of results) app.log[r.ok ? 'info' : 'warn']({ list: r.name }, `list update: ${r.message}`);
     } catch (e) {
       app.log.error({ err: e }, 'scheduled list update failed');

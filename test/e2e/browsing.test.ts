@@ -32,7 +32,8 @@ before(async () => {
   await new Promise<void>((resolve) => origin!.listen(0, '127.0.0.1', resolve));
   originPort = (origin.address() as AddressInfo).port;
   names = await startFakeUpstream([ALLOWED, BLOCKED].map((name) => ({ name, type: 'A', ttl: 300, data: '127.0.0.1' })));
-  server = await startOsprey({ env: { OSPREY_PROXY_DNS_SERVERS: names.address, OSPREY_FRONT_ENDS: 'proxy' } });
+  // the test site stands in for the internet on loopback, which the proxy opens only when told to
+  server = await startOsprey({ env: { OSPREY_PROXY_DNS_SERVERS: names.address, OSPREY_FRONT_ENDS: 'proxy', OSPREY_PROXY_ALLOWED_DESTINATIONS: `127.0.0.1:${originPort}` } });
 });
 
 after(async () => {

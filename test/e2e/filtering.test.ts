@@ -25,14 +25,16 @@ let listUrl = '';
 let admin: ApiClient | undefined;
 
 before(async () => {
-  server = await startOsprey();
-  browser = await launchBrowser();
   lists = createServer((req, res) => {
     if (req.url === '/gambling.txt') res.writeHead(200, { 'content-type': 'text/plain' }).end(LIST);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => lists!.listen(0, '127.0.0.1', resolve));
-  listUrl = `http://127.0.0.1:${(lists.address() as AddressInfo).port}/gambling.txt`;
+  const listServer = `127.0.0.1:${(lists.address() as AddressInfo).port}`;
+  listUrl = `http://${listServer}/gambling.txt`;
+  // the test's list server is on loopback, which list downloads reach only when it is named as the school's own
+  server = await startOsprey({ env: { OSPREY_LIST_SERVERS: listServer } });
+  browser = await launchBrowser();
 
   // The school, its first administrator and 50 people (so the key-stage groups exist), through the API.
   admin = new ApiClient(server.url);

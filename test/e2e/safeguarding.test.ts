@@ -46,7 +46,8 @@ before(async () => {
   originPort = (origin.address() as AddressInfo).port;
   names = await startFakeUpstream([{ name: SEARCH_HOST, type: 'A', ttl: 300, data: '127.0.0.1' }]);
   smtp = await startSmtpServer();
-  server = await startOsprey({ env: { OSPREY_PROXY_DNS_SERVERS: names.address, OSPREY_FRONT_ENDS: 'proxy', OSPREY_SMTP_URL: smtp.url } });
+  // the test site stands in for the internet on loopback, which the proxy opens only when told to
+  server = await startOsprey({ env: { OSPREY_PROXY_DNS_SERVERS: names.address, OSPREY_FRONT_ENDS: 'proxy', OSPREY_SMTP_URL: smtp.url, OSPREY_PROXY_ALLOWED_DESTINATIONS: `127.0.0.1:${originPort}` } });
 });
 
 after(async () => {

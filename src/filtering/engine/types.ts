@@ -23,7 +23,8 @@ export type ReasonCode =
   | 'safesearch'             // a search engine rewritten to its safe form
   | 'default'                // nothing matched: the policy's default action
   | 'invalid_request'        // the host or URL could not be understood; treated by the policy's default for pupils
-  | 'agreement_required';    // set by the front-ends, not the engine: the person must sign their agreement first (R6.4)
+  | 'agreement_required'     // set by the front-ends, not the engine: the person must sign their agreement first (R6.4)
+  | 'destination_refused';   // set by the proxy, not the engine: the address is the server's own, local or private
 
 export interface CategoryDef {
   /** Stable id, e.g. 'gambling'. */

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ActivitySink } from '../../activity/types.ts';
+import { DestinationRules } from '../../platform/destination.ts';
 import type { Snapshot } from '../engine/index.ts';
 import type { CredentialResult } from '../identity/credentials.ts';
 import { IdentityTable, type IdentityTableData } from '../identity/table.ts';
@@ -68,6 +69,7 @@ export function buildRuntime(p: RuntimePieces): ProxyRuntime & { snapshots: Map<
     grants: new WarnGrants(Buffer.from(p.settings.grantSecret, 'hex')),
     shareGrant: p.shareGrant,
     connections: new ClientConnections(p.connectionsBuffer),
+    destinations: new DestinationRules(p.settings.destinations),
     agent: new OriginAgent(p.settings.limits.connectTimeoutMs, lookup),
     lookup,
     parent: parseParentProxy(p.settings.upstreamProxy),

@@ -1,21 +1,26 @@
 /**
  * Plain HTTP through the proxy: an absolute-URI request is checked, its client identified, decided, recorded, and
- * then answered with the block page, the warning page, a log-on redirect, or forwarded — bodies streamed both ways
- * (never held whole), hop-by-hop headers removed, `Via` added, SafeSearch rewritten where the decision says so.
+ * then answered with the block page, the warning page, a log-on redirect, or — when its destination is one the proxy
+ * opens (`destinations.ts`) — forwarded to the address that was checked: bodies streamed both ways (never held
+ * whole), hop-by-hop and client-sent forwarding headers removed, `Via` added, SafeSearch rewritten where the decision
+ * says so.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { decide, splitUrl, type Decision, type DecisionRequest, type Snapshot } from '../engine/index.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 import { AGREEMENT_DECISION, activityEvent, clientAddress, identifyClient, pageFacts, snapshotOf, warningAcknowledged } from './decision.ts';
+import { destinationDecision, destinationOf } from './destinations.ts';
+import type { ProxyActivityEvent } from './events.ts';
 import { grantSite, grantSubject } from './grants.ts';
-import { countHeader, forwardHeaders, viaHasLoop } from './headers.ts';
-import { blockPage, messagePage, warnPage } from './pages.ts';
+import { CLIENT_FORWARDING, countHeader, forwardHeaders, viaHasLoop } from './headers.ts';
+import { blockPage, destinationRefusedPage, messagePage, warnPage } from './pages.ts';
 import type { ProxyRuntime } from './runtime.ts';
 import { safeSearchRewrite, searchTermOf } from './search.ts';
 
 /** The warning page's Continue form posts here, on the warned site's own host, so it comes back through the proxy. */
 export const CONTINUE_PATH = '/__osprey/continue';
-const DROP_TO_ORIGIN = new Set(['host', 'expect']);
+/** Never sent on: the Host is rewritten, and a client's own forwarding headers would let it pose as another device. */
+const DROP_TO_ORIGIN = new Set(['host', 'expect', ...CLIENT_FORWARDING]);
 
 export interface Target {
   host: string;
@@ -76,7 +81,8 @@ export function handleRequest(rt: ProxyRuntime, req: IncomingMessage, res: Serve
     }
     if (answer.kind === 'logon') return redirectToLogon(rt, req, res, target);
     if (answer.kind === 'agreement') return redirectToSign(rt, req, res, target, answer.identity, ip);
-    if (toPortal) return forward(rt, req, res, target, null, ['X-Forwarded-For', ip]);
+    // the log-on and sign pages see the device's address from the proxy alone, never from the client's headers
+    if (toPortal) return forward(rt, req, res, target, null, ['X-Forwarded-For', ip], { identity: answer.identity, ip, portal: true });
     decideAndAct(rt, req, res, target, answer.identity, ip);
   });
 }
@@ -115,12 +121,16 @@ function decideAndAct(rt: ProxyRuntime, req: IncomingMessage, res: ServerRespons
   }
   const acknowledged = decision.action === 'warn' && warningAcknowledged(rt, identity, ip, target.host, time);
   const event = activityEvent(rt, { identity, ip, host: target.host, url: target.url, searchTerm: searchTermOf(target.host, target.pathAndQuery), decision, time, acknowledged });
-  rt.activity.emit(event);
   if (decision.action === 'block') {
+    rt.activity.emit(event);
     return sendPage(res, 403, blockPage({ url: target.url, reference: event.id, ...pageFacts(snapshot, request, decision) }));
   }
-  if (decision.action === 'warn' && !acknowledged) return showWarning(rt, res, target, identity, ip, snapshot, request, decision, event.id);
-  forward(rt, req, res, target, decision, []);
+  if (decision.action === 'warn' && !acknowledged) {
+    rt.activity.emit(event);
+    return showWarning(rt, res, target, identity, ip, snapshot, request, decision, event.id);
+  }
+  // recorded once the destination is known: as it is, or as a refused destination instead
+  forward(rt, req, res, target, decision, [], { identity, ip, portal: false, event });
 }
 
 function showWarning(rt: ProxyRuntime, res: ServerResponse, target: Target, identity: ClientIdentity, ip: string, snapshot: Snapshot, request: DecisionRequest, decision: Decision, reference: string): void {
@@ -155,8 +165,20 @@ function acknowledgeWarning(rt: ProxyRuntime, req: IncomingMessage, res: ServerR
   });
 }
 
-/** Sends the request on to the origin (or the parent proxy) and streams the answer back. */
-function forward(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, target: Target, decision: Decision | null, extra: string[]): void {
+interface Requester {
+  identity: ClientIdentity;
+  ip: string;
+  /** The control plane's own log-on and sign pages (the server's own addresses are open for them). */
+  portal: boolean;
+  /** The filtering decision's event, recorded when the destination is opened. */
+  event?: ProxyActivityEvent;
+}
+
+/**
+ * Checks the destination, then sends the request on to the address that was checked (or to the parent proxy) and
+ * streams the answer back; a refused destination gets its page instead.
+ */
+function forward(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, target: Target, decision: Decision | null, extra: string[], who: Requester): void {
   const via = `1.1 ${rt.settings.pseudonym}`;
   let path = target.path;
   let connectHost = target.host;
@@ -170,12 +192,20 @@ function forward(rt: ProxyRuntime, req: IncomingMessage, res: ServerResponse, ta
   }
   if (req.headers['transfer-encoding'] !== undefined) add.push('Transfer-Encoding', 'chunked');
   const headers = forwardHeaders(req.rawHeaders, via, DROP_TO_ORIGIN, add);
-  if (rt.parent) return send(rt, req, res, target, rt.parent.host, rt.parent.port, `http://${target.authority}${path}`, headers, via);
-  // Connections are pooled by address, not by name: one kept-alive connection to a server carries requests for all
-  // the names it serves (HTTP/1.1 virtual hosting), which matters when a page pulls from many names on one CDN.
-  rt.lookup(connectHost, {}, (err, address) => {
-    if (err || typeof address !== 'string') return originUnreachable(res, target, err ?? new Error('no address'));
-    send(rt, req, res, target, address, target.port, path, headers, via);
+  destinationOf(rt, connectHost, target.port, 'http', who.portal).then((destination) => {
+    if (!destination.ok) {
+      const refused = activityEvent(rt, { identity: who.identity, ip: who.ip, host: target.host, url: target.url, decision: destinationDecision(destination.refusal), time: Date.now() });
+      rt.activity.emit(refused);
+      return sendPage(res, 403, destinationRefusedPage({ url: target.url, reason: destination.refusal.reason, reference: refused.id }), [], true);
+    }
+    if (who.event) rt.activity.emit(who.event);
+    if (destination.address === null) return send(rt, req, res, target, rt.parent!.host, rt.parent!.port, `http://${target.authority}${path}`, headers, via);
+    // Connections are pooled by address, not by name: one kept-alive connection to a server carries requests for
+    // all the names it serves (HTTP/1.1 virtual hosting), which matters when a page pulls from many names on one CDN.
+    send(rt, req, res, target, destination.address, target.port, path, headers, via);
+  }, (err: NodeJS.ErrnoException) => {
+    if (who.event) rt.activity.emit(who.event);
+    originUnreachable(res, target, err);
   });
 }
 

@@ -11,6 +11,17 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding', 'upgrade',
 ]);
 
+/**
+ * Headers a client sends to claim another address (or scheme, host or port) to the servers behind a proxy. A device
+ * sends them through Osprey to pose as another device — to the control plane's log-on page when it trusts this
+ * proxy (OSPREY_TRUSTED_PROXIES), or to any site that believes them — so none of them is ever forwarded.
+ */
+export const CLIENT_FORWARDING: readonly string[] = [
+  'x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port',
+  'x-forwarded-server', 'x-client-ip', 'client-ip', 'true-client-ip', 'cf-connecting-ip', 'fastly-client-ip',
+  'x-cluster-client-ip', 'x-originating-ip',
+];
+
 /** Field names listed in the Connection header(s), lower-case. */
 function connectionListed(raw: readonly string[]): Set<string> | null {
   let listed: Set<string> | null = null;

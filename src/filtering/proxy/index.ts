@@ -22,6 +22,7 @@
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { ActivityEvent } from '../../activity/types.ts';
+import { DEFAULT_DESTINATIONS, DestinationRules, type DestinationSettings } from '../../platform/destination.ts';
 import { shareSnapshot, type Snapshot } from '../engine/index.ts';
 import type { FilterView } from '../frontend-types.ts';
 import type { IdentitySource } from '../identity/service.ts';
@@ -49,7 +50,11 @@ export interface ProxyOptions {
   hosts?: Record<string, string>;
   /** Base address of the control plane, for the web log-on redirect (e.g. http://osprey.school.example:8080). */
   portalUrl?: string;
-  allowedConnectPorts?: number[];
+  /**
+   * Where requests and tunnels may go; by default never the server itself, its local links or private networks,
+   * plain HTTP on Squid's Safe_ports and tunnels to 443 only. Tests open their own origins with `allowed` entries.
+   */
+  destinations?: Partial<DestinationSettings>;
   warnGrantMinutes?: number;
   limits?: Partial<ProxyLimits>;
   snapshotPollMs?: number;
@@ -73,7 +78,7 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
   const settings: ProxySettings = {
     node: options.view.node,
     pseudonym: `osprey-${randomBytes(4).toString('hex')}`,
-    allowedConnectPorts: options.allowedConnectPorts ?? [443, 80],
+    destinations: { ...DEFAULT_DESTINATIONS, ...options.destinations },
     upstreamProxy: options.upstreamProxy,
     dnsServers: options.dnsServers,
     hosts: options.hosts,
@@ -82,6 +87,8 @@ export async function startProxy(options: ProxyOptions): Promise<RunningProxy> {
     grantSecret: randomBytes(32).toString('hex'),
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
+  // a mistake in the settings is reported here, once, rather than in every worker
+  new DestinationRules(settings.destinations);
   const onError = options.onError ?? ((m: string) => console.error(`Osprey proxy: ${m}`));
   const schoolIds = options.schoolIds ?? [options.identity.tableData().schoolId];
   const current = new Map<string, Snapshot>();

@@ -51,6 +51,18 @@ export function blockPage(f: BlockPageFacts): string {
 <p>If you need this page for your learning or your work, speak to your teacher or the Online Safety Lead and ask them to review it. Tell them the address above and this reference: <strong>${shortRef(f.reference)}</strong>.</p>`);
 }
 
+/**
+ * The page for an address the proxy never opens (`destination_refused`): the server itself, a local link, a private
+ * network or an unusual port. It says which, and who can open it (the network manager), not how.
+ */
+export function destinationRefusedPage(f: { url: string; reason: string; reference: string }): string {
+  return page('Address not opened', `<h1>This address is not opened</h1>
+<p>Osprey, the school's web filter, did not open <span class="address">${escapeHtml(f.url)}</span>.</p>
+<h2>Why it is not opened</h2><p>${escapeHtml(f.reason)}</p>
+<h2>Think this is a mistake?</h2>
+<p>If you need this address for your learning or your work, speak to your teacher or the school's network manager. Tell them the address above and this reference: <strong>${shortRef(f.reference)}</strong>.</p>`);
+}
+
 export interface WarnPageFacts extends Omit<BlockPageFacts, 'illegal'> {
   /** The form's token, proving the warning was shown to this person. */
   token: string;

@@ -4,6 +4,7 @@
  * connection counters. The same request code runs in a worker thread or, with `workers: 0`, in the main thread.
  */
 import type { ActivitySink } from '../../activity/types.ts';
+import type { DestinationRules, DestinationSettings } from '../../platform/destination.ts';
 import type { Snapshot } from '../engine/index.ts';
 import type { IdentityTable } from '../identity/table.ts';
 import type { ClientIdentity } from '../identity/types.ts';
@@ -47,8 +48,11 @@ export interface ProxySettings {
   node: string;
   /** This proxy's name in Via headers; seeing it in a request's Via means the request has looped. */
   pseudonym: string;
-  /** Ports CONNECT may open (443 and 80 by default): a tunnel to port 25 would be a spam relay. */
-  allowedConnectPorts: number[];
+  /**
+   * Where requests and tunnels may go (`src/platform/destination.ts`): never the server itself or its local links,
+   * private networks only when allowed, Squid's Safe_ports for plain HTTP and 443 for CONNECT.
+   */
+  destinations: DestinationSettings;
   upstreamProxy?: string;
   dnsServers?: string[];
   hosts?: Record<string, string>;
@@ -78,6 +82,7 @@ export interface ProxyRuntime {
   /** Tells the other threads about a grant (this thread has already added it). */
   shareGrant(grant: WarnGrant): void;
   connections: ClientConnections;
+  destinations: DestinationRules;
   agent: OriginAgent;
   lookup: Lookup;
   parent?: ParentProxy;

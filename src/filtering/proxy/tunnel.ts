@@ -1,6 +1,8 @@
 /**
  * CONNECT tunnels (https:// and anything else a browser tunnels): decided on the CONNECT host before anything is
- * sent to the site; refused with 403 and a short text. When the CONNECT names a bare address, the TLS ClientHello's
+ * sent to the site; refused with 403 and a short text. An allowed tunnel is opened only to a destination the proxy
+ * opens (`destinations.ts`: not the server itself, its local links or private networks; port 443 by default), and
+ * to the very address that was checked. When the CONNECT names a bare address, the TLS ClientHello's
  * server name (SNI) is read first and decided on; when it names a host, the SNI is still read and, if it names a
  * different site, decided too (an allowed host cannot carry a blocked site's traffic). Open tunnels are never cut
  * by a policy reload: the decision holds for the tunnel's life, as in every proxy.
@@ -8,10 +10,14 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import { normaliseHost } from '../engine/index.ts';
+import { literalAddress } from '../../platform/destination.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 import { AGREEMENT_DECISION, activityEvent, clientAddress, decideHosts, identifyClient, snapshotOf, warningAcknowledged } from './decision.ts';
+import { destinationDecision, destinationOf } from './destinations.ts';
+import type { ProxyActivityEvent } from './events.ts';
 import { countHeader } from './headers.ts';
 import { connectRefusalText } from './pages.ts';
+import type { Refusal } from '../../platform/destination.ts';
 import type { ProxyRuntime } from './runtime.ts';
 import { MAX_HELLO_BYTES, parseClientHello } from './sni.ts';
 import { connectThroughParent, connectWithTimeout } from './upstream.ts';
@@ -41,10 +47,8 @@ export function handleConnect(rt: ProxyRuntime, req: IncomingMessage, socket: So
   const authority = parseAuthority(req.url ?? '');
   if (!authority) return respondRaw(socket, 400, 'Bad Request', 'Osprey could not read the address of this tunnel. It must be host:port.\n');
   if (countHeader(req.rawHeaders, 'host') > 1) return respondRaw(socket, 400, 'Bad Request', 'The request named more than one Host.\n');
-  if (!rt.settings.allowedConnectPorts.includes(authority.port)) {
-    return respondRaw(socket, 403, 'Forbidden', `Osprey only opens secure connections to ports ${rt.settings.allowedConnectPorts.join(' and ')}, not ${authority.port}.\n`);
-  }
   const toPortal = rt.portal !== undefined && authority.host === rt.portal.host;
+  const portal = toPortal && authority.port === rt.portal!.port;
   identifyClient(rt, req, ip, toPortal, (answer) => {
     if (answer.kind === 'proxy-auth') {
       return respondRaw(socket, 407, 'Proxy Authentication Required', 'Osprey needs your school username and password.\n', 'Proxy-Authenticate: Basic realm="Osprey", charset="UTF-8"\r\n');
@@ -58,38 +62,71 @@ export function handleConnect(rt: ProxyRuntime, req: IncomingMessage, socket: So
       return respondRaw(socket, 403, 'Forbidden', `Read and sign the school's Acceptable Use Agreement${where} before you use the internet.\n`);
     }
     const literal = isIP(authority.host) !== 0;
-    if (literal) return void tunnelByServerName(rt, socket, head, authority, answer.identity, ip);
-    decideAndOpen(rt, socket, head, authority, answer.identity, ip);
+    const tunnel: Tunnel = { socket, head, authority, identity: answer.identity, ip, portal };
+    if (literal) return void tunnelByServerName(rt, tunnel);
+    decideAndOpen(rt, tunnel);
   });
 }
 
-type Verdict = { open: true; connectHost: string } | { open: false; reason: string };
+interface Tunnel {
+  socket: Socket;
+  head: Buffer;
+  authority: { host: string; port: number };
+  identity: ClientIdentity;
+  ip: string;
+  /** The control plane's own address and port (its log-on and sign pages). */
+  portal: boolean;
+}
 
-/** Decides the hosts, records the event, and says whether (and where) to connect. */
+type Verdict = ({ open: true; connectHost: string } | { open: false; reason: string }) & { event: ProxyActivityEvent };
+
+/** Decides the hosts and says whether (and where) to connect, with the event to record. */
 function verdictFor(rt: ProxyRuntime, hosts: string[], identity: ClientIdentity, ip: string): Verdict | 'starting' {
   const snapshot = snapshotOf(rt, identity);
   if (!snapshot) return 'starting';
   const time = Date.now();
   const { decision, request } = decideHosts(snapshot, hosts, identity.groupIds, time);
   const acknowledged = decision.action === 'warn' && warningAcknowledged(rt, identity, ip, request.host, time);
-  rt.activity.emit(activityEvent(rt, { identity, ip, host: request.host, decision, time, acknowledged }));
+  const event = activityEvent(rt, { identity, ip, host: request.host, decision, time, acknowledged });
   if (decision.action === 'block') {
     const category = decision.match?.categoryId ? snapshot.categories.find((c) => c.id === decision.match!.categoryId)?.name : undefined;
     const why = decision.reason === 'illegal_content' ? 'it is on a list of content that is illegal in the UK.'
       : category ? `it is in the ${category} category, which is blocked for you.` : 'the school\'s filtering policy blocks it.';
-    return { open: false, reason: connectRefusalText(request.host, why) };
+    return { open: false, reason: connectRefusalText(request.host, why), event };
   }
   if (decision.action === 'warn' && !acknowledged) {
-    return { open: false, reason: connectRefusalText(request.host, `the school shows a warning before this site. Open http://${request.host}/ to read it and choose Continue.`) };
+    return { open: false, reason: connectRefusalText(request.host, `the school shows a warning before this site. Open http://${request.host}/ to read it and choose Continue.`), event };
   }
-  return { open: true, connectHost: decision.action === 'safesearch' && decision.safeSearchHost ? decision.safeSearchHost : request.host };
+  return { open: true, connectHost: decision.action === 'safesearch' && decision.safeSearchHost ? decision.safeSearchHost : request.host, event };
 }
 
-function decideAndOpen(rt: ProxyRuntime, socket: Socket, head: Buffer, authority: { host: string; port: number }, identity: ClientIdentity, ip: string): void {
+/** Records a refused destination and says why, in the short text a CONNECT refusal carries. */
+function refuseDestination(rt: ProxyRuntime, t: Tunnel, refusal: Refusal): string {
+  rt.activity.emit(activityEvent(rt, { identity: t.identity, ip: t.ip, host: t.authority.host, decision: destinationDecision(refusal), time: Date.now() }));
+  return connectRefusalText(t.authority.host, refusal.reason.replace(/^./, (c) => c.toLowerCase()));
+}
+
+function decideAndOpen(rt: ProxyRuntime, t: Tunnel): void {
+  const { socket, head, authority, identity, ip } = t;
   const verdict = verdictFor(rt, [authority.host], identity, ip);
   if (verdict === 'starting') return respondRaw(socket, 503, 'Service Unavailable', 'Osprey is starting up. Try again in a few seconds.\n');
-  if (!verdict.open) return respondRaw(socket, 403, 'Forbidden', verdict.reason);
-  openUpstream(rt, verdict.connectHost, authority.port).then(({ upstream, rest }) => {
+  if (!verdict.open) {
+    rt.activity.emit(verdict.event);
+    return respondRaw(socket, 403, 'Forbidden', verdict.reason);
+  }
+  destinationOf(rt, verdict.connectHost, authority.port, 'tunnel', t.portal).then((destination): Promise<Upstream> | undefined => {
+    if (!destination.ok) {
+      respondRaw(socket, 403, 'Forbidden', refuseDestination(rt, t, destination.refusal));
+      return undefined;
+    }
+    rt.activity.emit(verdict.event);
+    return openUpstream(rt, destination.address, verdict.connectHost, authority.port);
+  }, (err: NodeJS.ErrnoException) => {
+    rt.activity.emit(verdict.event);
+    throw err;
+  }).then((opened) => {
+    if (!opened) return;
+    const { upstream, rest } = opened;
     if (socket.destroyed) return void upstream.destroy();
     socket.write(ESTABLISHED);
     if (rest.length) socket.write(rest);
@@ -98,29 +135,50 @@ function decideAndOpen(rt: ProxyRuntime, socket: Socket, head: Buffer, authority
       if (sni && sni !== authority.host) {
         // the tunnel's TLS asks for another site than its CONNECT named: that site must be allowed too
         const second = verdictFor(rt, [sni], identity, ip);
+        if (second !== 'starting') rt.activity.emit(second.event);
         if (second === 'starting' || !second.open) { upstream.destroy(); socket.destroy(); return; }
       }
       splice(rt, socket, upstream, first);
     });
   }, (err: NodeJS.ErrnoException) => {
     const timedOut = err.code === 'ETIMEDOUT_CONNECT';
-    respondRaw(socket, timedOut ? 504 : 502, timedOut ? 'Gateway Timeout' : 'Bad Gateway', `Osprey could not reach ${authority.host}${timedOut ? ' in time' : ''}.\n`);
+    const notFound = err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'ENODATA';
+    respondRaw(socket, timedOut ? 504 : 502, timedOut ? 'Gateway Timeout' : 'Bad Gateway', notFound ? `Osprey could not find ${authority.host}.\n` : `Osprey could not reach ${authority.host}${timedOut ? ' in time' : ''}.\n`);
   });
 }
 
-/** CONNECT to an address: accept, read the ClientHello, decide on its server name (and the address), then connect. */
-function tunnelByServerName(rt: ProxyRuntime, socket: Socket, head: Buffer, authority: { host: string; port: number }, identity: ClientIdentity, ip: string): void {
+/**
+ * CONNECT to an address: the address is checked first (refused with 403 while that can still be said), then the
+ * tunnel is accepted, the ClientHello read, its server name (and the address) decided, and the connection made.
+ */
+function tunnelByServerName(rt: ProxyRuntime, t: Tunnel): void {
+  const { socket, head, authority, identity, ip } = t;
+  const address = literalAddress(authority.host)!;
+  const refusal = rt.destinations.check(address, authority.port, 'tunnel', { portal: t.portal });
+  if (refusal) return respondRaw(socket, 403, 'Forbidden', refuseDestination(rt, t, refusal));
   socket.write(ESTABLISHED);
   readHello(socket, head, rt.settings.limits.sniTimeoutMs, (first, serverName) => {
     const sni = serverName ? normaliseHost(serverName) : null;
     const verdict = verdictFor(rt, sni ? [sni, authority.host] : [authority.host], identity, ip);
+    if (verdict !== 'starting' && !verdict.open) rt.activity.emit(verdict.event);
     // the 200 has gone: a refusal can only close the connection (the browser shows a connection error)
     if (verdict === 'starting' || !verdict.open) return void socket.destroy();
-    const connectHost = sni && verdict.connectHost !== sni ? verdict.connectHost : authority.host;
-    openUpstream(rt, connectHost, authority.port).then(({ upstream, rest }) => {
-      if (rest.length) socket.write(rest);
-      splice(rt, socket, upstream, first);
-    }, () => socket.destroy());
+    // SafeSearch sends the tunnel to the provider's locked-safe name, which is checked in its turn
+    const rewritten = sni && verdict.connectHost !== sni ? verdict.connectHost : null;
+    const destination = rewritten
+      ? destinationOf(rt, rewritten, authority.port, 'tunnel', false)
+      : Promise.resolve({ ok: true as const, address: rt.parent ? null : address });
+    destination.then((d) => {
+      if (!d.ok) {
+        refuseDestination(rt, t, d.refusal);
+        return void socket.destroy();
+      }
+      rt.activity.emit(verdict.event);
+      return openUpstream(rt, d.address, rewritten ?? address, authority.port).then(({ upstream, rest }) => {
+        if (rest.length) socket.write(rest);
+        splice(rt, socket, upstream, first);
+      });
+    }).catch(() => socket.destroy());
   });
 }
 
@@ -150,14 +208,17 @@ function readHello(socket: Socket, head: Buffer, timeoutMs: number, then: (first
   if (data.length) check();
 }
 
-function openUpstream(rt: ProxyRuntime, host: string, port: number): Promise<{ upstream: Socket; rest: Buffer }> {
+interface Upstream { upstream: Socket; rest: Buffer }
+
+/** Connects to the checked address, or through the parent proxy to `host` (address null). */
+function openUpstream(rt: ProxyRuntime, address: string | null, host: string, port: number): Promise<Upstream> {
   const timeout = rt.settings.limits.connectTimeoutMs;
-  if (rt.parent) {
+  if (address === null) {
     const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-    return connectThroughParent(rt.parent, authority, timeout).then(({ socket, rest }) => ({ upstream: socket, rest }));
+    return connectThroughParent(rt.parent!, authority, timeout).then(({ socket, rest }) => ({ upstream: socket, rest }));
   }
   return new Promise((resolve, reject) => {
-    const upstream = connectWithTimeout({ host, port, lookup: rt.lookup }, timeout);
+    const upstream = connectWithTimeout({ host: address, port }, timeout);
     upstream.once('connect', () => { upstream.off('error', reject); resolve({ upstream, rest: Buffer.alloc(0) }); });
     upstream.once('error', reject);
   });

@@ -47,10 +47,11 @@ export function createLookup(s: UpstreamSettings): Lookup {
   };
   return (hostname, options, callback) => {
     const host = hostname.toLowerCase();
-    const pinned = fixed[host] ?? fixed['*'];
-    if (pinned) return answer(options, callback, pinned, net.isIP(pinned) || 4);
+    // an address is itself, whatever the fixed answers say: it is the address the destination rule checked
     const literal = net.isIP(host);
     if (literal) return answer(options, callback, host, literal);
+    const pinned = fixed[host] ?? fixed['*'];
+    if (pinned) return answer(options, callback, pinned, net.isIP(pinned) || 4);
     const now = Date.now();
     const hit = cache.get(host);
     if (hit && hit.until > now) {

@@ -43,7 +43,7 @@ function progressBar(label: string) {
   };
 }
 
-export async function runListsCommand(sub: string, args: string[], deps: { db: Db; clock: Clock; dataDir: string }, out: (s?: string) => void): Promise<number> {
+export async function runListsCommand(sub: string, args: string[], deps: { db: Db; clock: Clock; dataDir: string; listServers?: string }, out: (s?: string) => void): Promise<number> {
   const school = await defaultSchool(deps.db);
   if (!school) throw new AppError(2, 'no_school', 'Osprey has not been set up yet. Start it with "npm start" and follow the set-up link, or run "osprey admin create", first.');
   const actor: AuditActor & { schoolId: string } = { id: null, label: `command line (${sub})`, ip: null, schoolId: school.id };

@@ -21,7 +21,7 @@ const sourceSchema = {
 const resultSchema = { type: 'object', properties: { sourceId: { type: 'string' }, changed: { type: 'boolean' }, entries: counts, problems: { type: 'array', items: problem }, problemsCount: { type: 'integer' } } } as const;
 
 export function sourceRoutes(deps: AppDeps) {
-  const sourceDeps = { db: deps.db, clock: deps.clock, dataDir: deps.config.dataDir };
+  const sourceDeps = { db: deps.db, clock: deps.clock, dataDir: deps.config.dataDir, listServers: deps.config.listServers };
   const actor = (req: FastifyRequest) => ({ ...actorOf(req), schoolId: req.user!.person.schoolId });
   return async function plugin(app: FastifyInstance) {
     app.get('/api/filtering/sources', {

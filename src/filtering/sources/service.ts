@@ -2,13 +2,13 @@
  * List sources (R2.11): import a categorised list from a path or an http(s) address, keep its parsed entries in a
  * content-addressed file, and replace them atomically on each update — a new file is written and synced first, then
  * one transaction points the source at it (with a change-log entry); a failed update leaves the old entries in use.
+ * Web lists are fetched only from destinations Osprey opens (`download.ts`), and nothing fetched is ever repeated
+ * in a message: a page that is not a list must not be readable through its import errors.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { appendAudit, type AuditActor } from '../../platform/audit.ts';
 import type { Clock } from '../../platform/context.ts';
@@ -18,8 +18,15 @@ import type { ListEntries } from '../engine/types.ts';
 import { isListVendor } from '../lists/mappings.ts';
 import { ListSourceError, readListSource, type ListSource } from '../lists/read.ts';
 import { appendFilterChange } from '../policy/store.ts';
+import { downloadList, DownloadError, shownUrl } from './download.ts';
 
-export interface SourceDeps { db: Db; clock: Clock; dataDir: string }
+export interface SourceDeps {
+  db: Db;
+  clock: Clock;
+  dataDir: string;
+  /** The listServers setting: the school's own list servers, which downloads may reach on private or local addresses. */
+  listServers?: string;
+}
 
 export interface SourceInput {
   name: string;
@@ -41,8 +48,6 @@ export interface ImportResult {
   attribution?: ListSource['attribution'];
 }
 
-/** Largest list download accepted; real category lists are far smaller. */
-const MAX_DOWNLOAD_BYTES = 512 * 1024 * 1024;
 const FORMATS = ['auto', 'squidguard', 'hosts', 'domains', 'adblock'];
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -59,25 +64,6 @@ function checkInput(input: SourceInput): void {
   }
   if (input.refreshHours !== undefined && !(Number.isInteger(input.refreshHours) && input.refreshHours >= 1 && input.refreshHours <= 24 * 31)) problems.push('Fetch a web list again every 1 to 744 hours.');
   if (problems.length) throw new AppError(400, 'invalid_list_source', problems.join(' '), { problems });
-}
-
-/** Downloads a list into a temporary file; returns undefined when the server says it has not changed (ETag). */
-async function download(url: string, etag: string | null, dir: string): Promise<{ file: string; etag: string | null } | undefined> {
-  const res = await fetch(url, { headers: etag ? { 'if-none-match': etag } : {}, signal: AbortSignal.timeout(120_000), redirect: 'follow' });
-  if (res.status === 304) return undefined;
-  if (!res.ok || !res.body) throw new Error(`the server answered ${res.status} ${res.statusText}`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_DOWNLOAD_BYTES) throw new Error(`the list is ${declared} bytes, more than the ${MAX_DOWNLOAD_BYTES} Osprey accepts`);
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `download-${randomUUID()}${path.extname(new URL(url).pathname) || '.txt'}`);
-  let bytes = 0;
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > MAX_DOWNLOAD_BYTES) body.destroy(new Error(`the list is larger than the ${MAX_DOWNLOAD_BYTES} bytes Osprey accepts`));
-  });
-  await pipeline(body, createWriteStream(file));
-  return { file, etag: res.headers.get('etag') };
 }
 
 /** Writes the parsed entries and syncs them to disk before anything points at them. */
@@ -97,6 +83,14 @@ async function writeEntries(dataDir: string, sourceId: string, parsed: ListSourc
   }
   await rename(tmp, full);
   return { rel, sha };
+}
+
+/**
+ * A downloaded list's problems keep their line numbers but not the lines: what a web server sent is never repeated
+ * back (an address that is not a list at all would otherwise be readable through its import errors).
+ */
+function withoutFetchedText(problems: ListSource['problems'], url: string): ListSource['problems'] {
+  return problems.map((p) => ({ ...p, file: url, reason: 'not a usable entry (lines fetched from the web are not repeated here; open the list at this line to see it)' }));
 }
 
 export async function loadSourceEntries(dataDir: string, entriesFile: string): Promise<ListEntries[]> {
@@ -123,7 +117,7 @@ export async function importListSource(deps: SourceDeps, actor: AuditActor & { s
   try {
     let localPath = input.location;
     if (kind === 'url') {
-      const got = await download(input.location, existing && existing.status === 'ok' ? etag : null, path.join(dataDir, 'lists', 'tmp'));
+      const got = await downloadList(input.location, existing && existing.status === 'ok' ? etag : null, path.join(dataDir, 'lists', 'tmp'), deps.listServers);
       if (!got) {
         await db.updateTable('list_sources').set({ last_checked_at: now, status: 'ok', last_error: null }).where('id', '=', sourceId).execute();
         return { sourceId, changed: false, entries: (existing?.entry_counts ?? {}) as Record<string, number>, problems: [], problemsCount: 0 };
@@ -134,10 +128,14 @@ export async function importListSource(deps: SourceDeps, actor: AuditActor & { s
     parsed = await readListSource(localPath, {
       format: (input.format ?? 'auto') as 'auto', category: input.category, vendor: input.vendor as 'ut1' | undefined, sourceId: input.name, onProgress,
     });
+    if (downloaded) parsed = { ...parsed, problems: withoutFetchedText(parsed.problems, shownUrl(input.location)) };
   } catch (e) {
-    const message = e instanceof ListSourceError ? e.message : `could not read the list: ${(e as Error).message}`;
+    let message = e instanceof ListSourceError || e instanceof DownloadError ? e.message : `could not read the list: ${(e as Error).message}`;
+    // the temporary file's path means nothing to the reader; the address does
+    if (downloaded) message = message.split(downloaded).join(shownUrl(input.location));
     if (existing) await db.updateTable('list_sources').set({ status: 'error', last_error: message, last_checked_at: now }).where('id', '=', sourceId).execute();
-    throw new AppError(e instanceof ListSourceError ? 400 : 502, 'list_unreadable', `The list '${input.name}' was not imported: ${message}`);
+    const status = e instanceof ListSourceError || (e instanceof DownloadError && e.refused) ? 400 : 502;
+    throw new AppError(status, e instanceof DownloadError && e.refused ? 'list_address_refused' : 'list_unreadable', `The list '${input.name}' was not imported: ${message}`);
   } finally {
     if (downloaded) await rm(downloaded, { force: true });
   }
