@@ -100,10 +100,16 @@ export function collectHostMatches(t: SnapshotTables, host: string, withUrl: boo
       const value = slots[s + 2];
       if (value === 0) break;
       if (slots[s] === hashA && slots[s + 1] === hashB) {
-        if (value > 0) addRef(t, host, value, i, withUrl);
-        else {
+        if (value > 0) {
+          if ((value & REF_TAG) !== REF_URL) push(value, i, KIND_DOMAIN, 0);
+          else addUrlRef(t, host, value, i, withUrl);
+        } else {
           const set = value & REF_ID;
-          for (let j = t.setOffsets[set]; j < t.setOffsets[set + 1]; j++) addRef(t, host, t.setRefs[j], i, withUrl);
+          for (let j = t.setOffsets[set]; j < t.setOffsets[set + 1]; j++) {
+            const ref = t.setRefs[j];
+            if ((ref & REF_TAG) !== REF_URL) push(ref, i, KIND_DOMAIN, 0);
+            else addUrlRef(t, host, ref, i, withUrl);
+          }
         }
         break;
       }
@@ -112,11 +118,6 @@ export function collectHostMatches(t: SnapshotTables, host: string, withUrl: boo
     }
   }
   return true;
-}
-
-function addRef(t: SnapshotTables, host: string, ref: number, start: number, withUrl: boolean): void {
-  if ((ref & REF_TAG) !== REF_URL) push(ref, start, KIND_DOMAIN, 0);
-  else addUrlRef(t, host, ref, start, withUrl);
 }
 
 function addUrlRef(t: SnapshotTables, host: string, ref: number, start: number, withUrl: boolean): void {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { canonicalUrl, normaliseHost, splitUrl } from './normalise.ts';
+import { canonicalUrl, comparablePath, normaliseHost, splitUrl } from './normalise.ts';
 
 const WHATWG = new URL('../../../../shared/data/conformance/whatwg-url/urltestdata.json', import.meta.url);
 
@@ -113,5 +113,23 @@ describe('splitUrl', () => {
       compared++;
     }
     assert.ok(compared > 300);
+  });
+});
+
+describe('comparablePath', () => {
+  const form = (path: string) => comparablePath(path, 0, path.length) ?? path;
+
+  it('decodes %XX once and merges // before the query, as squidGuard compares paths', () => {
+    assert.equal(form('//second-chance'), '/second-chance');
+    assert.equal(form('/pr1v4%74e1'), '/pr1v4te1');
+    assert.equal(form('/a%2F%2Fb?x=//y'), '/a/b?x=//y');
+    assert.equal(form('/100%2541'), '/100%41', 'decoded once only');
+    assert.equal(form('/caf%C3%A9'), '/caf\u00c3\u00a9', 'each escape is one byte');
+    assert.equal(form('/50%/x%zz'), '/50%/x%zz', 'an invalid escape is left as it is');
+  });
+
+  it('gives null for a path already in that form, so the caller needs no copy', () => {
+    const url = 'http://example.com/a/b?c=d//e#f';
+    assert.equal(comparablePath(url, url.indexOf('/a'), url.length), null);
   });
 });
