@@ -266,6 +266,7 @@ export function redactUrl(url: string): string {
 export function shownSetting(spec: Pick<SettingSpec, 'kind' | 'secret'>, value: unknown): string {
   if (value === undefined || value === null || value === '') return '(not set)';
   if (spec.secret) return '(set, not shown)';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (spec.kind === 'url') return redactUrl(String(value));
   return String(value);
 }

@@ -1,5 +1,5 @@
 /** Log-in: username and password, then the two-step code when the account has it set up. */
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { ApiError, messageOf, post } from '../api.ts';
 import { useAuth } from '../app/auth.tsx';
@@ -16,6 +16,8 @@ export function LoginPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const codeRef = useRef<HTMLInputElement>(null);
+  // The code field takes the focus once it is on the page, so a keyboard user types the code straight away.
+  useEffect(() => { if (step === 'code') codeRef.current?.focus(); }, [step]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -34,7 +36,6 @@ export function LoginPage() {
       if (answer.status === 'mfa_required') {
         setStep('code');
         setBusy(false);
-        setTimeout(() => codeRef.current?.focus(), 0);
         return;
       }
       setMe(answer.me); // the app then goes to the page the person was heading for
