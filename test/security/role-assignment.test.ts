@@ -74,9 +74,13 @@ describe('a network manager cannot make anyone — themselves included — a DSL
     assert.match(res.json().error.message, /give the role Teacher/);
   });
 
-  it('setting roles through the API is refused (no roles.manage)', async () => {
+  it('setting roles through the API is refused (no roles.manage), and editing a person cannot carry roles', async () => {
     const res = await t.as(nm, 'PUT', `/api/people/${nmPerson.id}/roles`, { roles: ['network_manager', 'dsl'] });
     assert.equal(res.statusCode, 403);
+    const patch = await t.as(nm, 'PATCH', `/api/people/${nmPerson.id}`, { roles: ['dsl'] });
+    assert.equal(patch.statusCode, 400, 'roles are not a field of a person\'s details');
+    const roles = (await t.db.selectFrom('person_roles').select('role').where('person_id', '=', nmPerson.id).execute()).map((r) => r.role);
+    assert.deepEqual(roles, ['network_manager']);
   });
 
   it('the real DSL\'s account cannot be touched: temporary password, unlock, two-step reset, details', async () => {
