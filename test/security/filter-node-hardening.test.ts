@@ -53,7 +53,7 @@ describe('a filter node asking the control plane to check passwords', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'osprey-node-hardening-'));
     handle = await createTestDatabase();
     schoolId = (await ensureSchool(handle.db, 'Riverside Academy', new Date())).id;
-    for (const username of ['mia.y9', 'noah.y9', 'olivia.y9']) await pupil(username);
+    for (const username of ['mia.y9', 'noah.y9', 'olivia.y9', 'pia.y9']) await pupil(username);
     server = await startServer(loadConfig({ OSPREY_DATA_DIR: path.join(dir, 'server') },
       { logLevel: 'silent', httpHost: '127.0.0.1', httpPort: 0, frontEnds: 'none' }), { handle });
     controlPlane = `http://127.0.0.1:${server.port}`;
@@ -77,6 +77,15 @@ describe('a filter node asking the control plane to check passwords', () => {
     // the right password, from yet another address, is not even checked now: no oracle for the guesser
     const right = await stolen.checkCredentials(basic('mia.y9', PASSWORD), '10.200.0.1');
     assert.ok(!right.ok && (right.reason === 'throttled' || right.reason === 'locked'), `the right password got through: ${JSON.stringify(right)}`);
+  });
+
+  it('wrong guesses through a node count towards the account\'s own lock-out, shared with the log-in page', async () => {
+    const node = await nodeClient('Music block');
+    for (let i = 0; i < 5; i++) assert.equal((await node.checkCredentials(basic('pia.y9', `guess-${i}`), '10.9.9.9')).ok, false);
+    const login = await fetch(`${controlPlane}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'pia.y9', password: PASSWORD }) });
+    assert.equal(login.status, 423, 'five wrong guesses through the node locked the account, as five at the log-in page would');
+    const again = await node.checkCredentials(basic('pia.y9', PASSWORD), '10.9.9.9');
+    assert.deepEqual(again, { ok: false, reason: 'locked' });
   });
 
   it('wrong guesses for one account through a node do not hold up another account on that node', async () => {
