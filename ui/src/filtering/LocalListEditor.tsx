@@ -13,7 +13,7 @@ const KIND_OPTIONS = [
 const KIND_HINTS: Record<LocalEntryKind, { placeholder: string; description: string }> = {
   domain: { placeholder: 'example.com', description: 'Just the name, e.g. example.com. It covers www.example.com and every other subdomain.' },
   url: { placeholder: 'example.com/games/', description: 'A site and a path, e.g. example.com/games/. It covers every page that starts with it.' },
-  regex: { placeholder: '^https?://[^/]*\\.example\\.com/.*games', description: 'An RE2 regular expression matched against the whole web address. Ask your technician.' },
+  regex: { placeholder: '^https?://[^/]*\\.example\\.com/.*games', description: 'An RE2 regular expression, matched against host:port/path (as squidGuard does), or against the whole web address when it contains ://. Ask your technician.' },
 };
 
 /** Tidies what was typed; returns an error message instead when it cannot be used as this kind. */
