@@ -22,7 +22,7 @@ import type { CredentialResult } from '../filtering/identity/credentials.ts';
 import type { IdentitySource } from '../filtering/identity/service.ts';
 import { IdentityTable, type IdentityChange, type IdentityTableData } from '../filtering/identity/table.ts';
 import type { ClientIdentity } from '../filtering/identity/types.ts';
-import { addressBytes } from '../filtering/identity/addresses.ts';
+import { addressBytes } from '../platform/addresses.ts';
 import { AppError } from '../platform/errors.ts';
 
 export interface FilterNodeOptions {

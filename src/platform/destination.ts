@@ -13,7 +13,7 @@
  */
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { addressBytes, formatAddress, parseRange, rangeContains, type AddressRange } from '../filtering/identity/addresses.ts';
+import { addressBytes, formatAddress, parseRange, rangeContains, type AddressRange } from './addresses.ts';
 
 /** Squid's default Safe_ports: the ports plain HTTP may be sent to. */
 export const DEFAULT_SAFE_PORTS = '80,21,443,70,210,1025-65535,280,488,591,777';

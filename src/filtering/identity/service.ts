@@ -11,7 +11,7 @@ import { appendAudit, type AuditActor } from '../../platform/audit.ts';
 import type { AppDeps, ServiceContext } from '../../platform/context.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { defaultSchool } from '../../platform/setup.ts';
-import { plainAddress, parseRange } from './addresses.ts';
+import { plainAddress, parseRange } from '../../platform/addresses.ts';
 import { CredentialChecker, type CredentialResult } from './credentials.ts';
 import * as store from './store.ts';
 import { IdentityTable, type IdentityChange, type IdentitySettings, type IdentityTableData, type RangeEntry, type SessionEntry } from './table.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAddress, parseRange } from './addresses.ts';
+import { formatAddress, parseRange } from '../../platform/addresses.ts';
 import { IdentityTable, type IdentityTableData } from './table.ts';
 
 const data = (): IdentityTableData => ({

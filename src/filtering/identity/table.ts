@@ -9,7 +9,7 @@
  * address range or device → unidentified (the unidentified policy, or a log-on/authentication demand, per settings).
  */
 import type { ClientIdentity } from './types.ts';
-import { addressBytes, parseRange, plainAddress, rangeContains, type AddressRange } from './addresses.ts';
+import { addressBytes, parseRange, plainAddress, rangeContains, type AddressRange } from '../../platform/addresses.ts';
 
 /** What happens to a request Osprey cannot put a person or group to. */
 export type UnidentifiedMode = 'fallback' | 'logon' | 'proxy-auth';

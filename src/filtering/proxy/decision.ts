@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { decide, explainDecision, type Decision, type DecisionRequest, type Snapshot } from '../engine/index.ts';
-import { plainAddress } from '../identity/addresses.ts';
+import { plainAddress } from '../../platform/addresses.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 import { eventId, type ProxyActivityEvent } from './events.ts';
 import { grantSite, grantSubject } from './grants.ts';

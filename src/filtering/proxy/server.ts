@@ -6,7 +6,7 @@
  */
 import http, { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { plainAddress } from '../identity/addresses.ts';
+import { plainAddress } from '../../platform/addresses.ts';
 import { handleRequest } from './forward.ts';
 import type { ProxyRuntime } from './runtime.ts';
 import { handleConnect, respondRaw } from './tunnel.ts';

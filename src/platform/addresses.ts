@@ -1,7 +1,8 @@
 /**
- * Client addresses and address ranges (IPv4 and IPv6) for identity: which range a device's address falls in. A
- * dual-stack socket reports IPv4 clients as '::ffff:10.0.0.5'; that is the IPv4 address 10.0.0.5 here, so a school
- * writes its ranges once, in the form its network uses.
+ * Client addresses and address ranges (IPv4 and IPv6), shared by identity (which range a device's address falls in)
+ * and the proxy's destination rule (platform/destination.ts). A dual-stack socket reports IPv4 clients as
+ * '::ffff:10.0.0.5'; that is the IPv4 address 10.0.0.5 here, so a school writes its ranges once, in the form its
+ * network uses.
  */
 import { isIP } from 'node:net';
 
