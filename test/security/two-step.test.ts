@@ -51,6 +51,8 @@ describe('two-step verification is enforced, not just offered', () => {
     const wrong = await t.as(s, 'POST', '/api/auth/mfa/start', { password: 'someone at the desk guessing' });
     assert.equal(wrong.statusCode, 400);
     assert.equal(wrong.json().error.code, 'wrong_current_password');
+    const failures = await t.db.selectFrom('accounts').select('failed_attempts').where('person_id', '=', dsl.id).executeTakeFirstOrThrow();
+    assert.equal(failures.failed_attempts, 1, 'a wrong password here counts towards the lock-out, like at the log-in page');
     const start = await t.as(s, 'POST', '/api/auth/mfa/start', { password: dsl.password });
     assert.equal(start.statusCode, 200, start.body);
     const code = authenticator.clone({ epoch: t.clock.now().getTime() }).generate(start.json().secret);
@@ -71,6 +73,15 @@ describe('two-step verification is enforced, not just offered', () => {
     assert.ok(mail.some((m) => /Two-step verification was reset/.test(m.subject)));
     const s = await t.logIn(dsl.username, dsl.password, undefined);
     assert.equal((await t.as(s, 'GET', '/api/activity')).json().error.code, 'two_step_required');
+  });
+
+  it('guessing the password on the set-up page locks the account, whatever is tried after', async () => {
+    const dsl = await t.makePerson(['dsl'], { twoStep: false });
+    const s = await t.logIn(dsl.username);
+    for (let i = 0; i < t.config.loginMaxFailures; i++) assert.equal((await t.as(s, 'POST', '/api/auth/mfa/start', { password: `guess-${i}` })).statusCode, 400);
+    const right = await t.as(s, 'POST', '/api/auth/mfa/start', { password: dsl.password });
+    assert.equal(right.statusCode, 423);
+    assert.equal(right.json().error.code, 'account_locked');
   });
 
   it('someone given a safeguarding role while logged in must verify before using it', async () => {

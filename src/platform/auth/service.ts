@@ -291,7 +291,12 @@ export async function startMfaEnrolment(deps: AuthDeps, user: CurrentUser, passw
   if (user.mfaEnrolled) throw new AppError(409, 'already_enrolled', 'Two-step verification is already set up for your account. Ask an administrator to reset it if you have a new phone.');
   // The password again: someone at a desk left logged in cannot tie the account to their own phone.
   const account = await deps.db.selectFrom('accounts').select('password_hash').where('person_id', '=', user.person.id).executeTakeFirstOrThrow();
-  if (!account.password_hash || !(await verifyPassword(account.password_hash, password))) {
+  // Counted like any other attempt, so someone at that desk cannot try passwords here without the account locking.
+  const check = account.password_hash
+    ? await attemptPassword(deps, { personId: user.person.id, username: user.person.username, schoolId: user.person.schoolId }, account.password_hash, password, null, 'two-step set-up')
+    : 'wrong';
+  if (check === 'locked') throw accountLocked(null);
+  if (check !== 'ok') {
     throw new AppError(400, 'wrong_current_password', 'Your password is not right. Type the password you logged in with to set up two-step verification.');
   }
   const secret = authenticator.generateSecret(20);
