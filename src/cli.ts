@@ -273,7 +273,20 @@ async function main(argv: string[]): Promise<number> {
   if (sub === 'serve') {
     const { values } = parseArgs({ args, options: { demo: { type: 'boolean', default: false } } });
     if (values.demo) await withDatabase(config, (h) => runDemo(h.db));
+    // A stop asked for while Osprey is still starting is honoured as soon as it has started (which is quick: the
+    // activity replay runs in the background), and within ten seconds in any case.
+    let stopAsked = false;
+    const stopWhileStarting = () => {
+      if (stopAsked) return;
+      stopAsked = true;
+      setTimeout(() => { err('Osprey did not finish starting within ten seconds of being asked to stop; stopping now. Anything recorded is kept in the spool.'); process.exit(1); }, 10_000).unref();
+    };
+    process.on('SIGINT', stopWhileStarting);
+    process.on('SIGTERM', stopWhileStarting);
     const server = await startServer(config);
+    process.off('SIGINT', stopWhileStarting);
+    process.off('SIGTERM', stopWhileStarting);
+    if (stopAsked) { await server.close(); process.exit(0); }
     out(`Osprey is running at ${server.url}`);
     out(`Database: ${server.handle.kind === 'embedded' ? `embedded, in ${server.handle.location}` : `PostgreSQL server at ${server.handle.location}`}`);
     if (server.setupUrl) {

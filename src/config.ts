@@ -42,6 +42,7 @@ export interface Config {
   maxRequestBytes: number;
   maxImportBytes: number;
   activityRetentionDays: number;
+  spoolMaxMb: number;
   smtpUrl: string | undefined;
   mailFrom: string;
   maxEvidenceBytes: number;
@@ -98,6 +99,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'smtpUrl', env: 'OSPREY_SMTP_URL', default: undefined, kind: 'url', description: 'Mail server for alerts and reminders, as smtp://user:password@host:587 (STARTTLS when offered) or smtps://host:465. Without it, e-mails wait in the outbox and the in-app inbox still works.' },
   { key: 'mailFrom', env: 'OSPREY_MAIL_FROM', default: 'Osprey <osprey@localhost>', kind: 'string', description: 'The sender of Osprey\'s e-mails, e.g. "Osprey at Oakfield School <osprey@oakfield.sch.uk>".' },
   { key: 'activityRetentionDays', env: 'OSPREY_ACTIVITY_RETENTION_DAYS', default: 365, kind: 'int', min: 1, description: 'How long internet activity (sites visited, blocked attempts, searches) is kept, in days. Whole days are removed once older than this.' },
+  { key: 'spoolMaxMb', env: 'OSPREY_SPOOL_MAX_MB', default: 4096, kind: 'int', min: 16, description: 'The most disk space, in megabytes, the activity spool may use while the database is away or catching up (about 3 million events a gigabyte). When it is full, new activity is not recorded (filtering goes on) and the System status page, the log and /metrics say so.' },
   { key: 'maxEvidenceBytes', env: 'OSPREY_MAX_EVIDENCE_BYTES', default: 20971520, kind: 'int', min: 1024, description: 'Largest file that can be added to an incident as evidence (a screenshot or document), in bytes.' },
   { key: 'retirementAge', env: 'OSPREY_RETIREMENT_AGE', default: 67, kind: 'int', min: 50, description: 'Normal retirement age, for keeping records of allegations against staff (until this age or 10 years, whichever is later).' },
   { key: 'incidentRetentionYears', env: 'OSPREY_INCIDENT_RETENTION_YEARS', default: 6, kind: 'int', min: 1, description: 'Years after closing before a general (not child-protection) incident is due for retention review.' },

@@ -35,6 +35,12 @@ export interface ActivityTuning {
   keepCommittedMs: number;
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * The most the spool folder may hold (OSPREY_SPOOL_MAX_MB). When the database has been away so long that the spool
+   * reaches it, new events are counted as dropped (and said so in the log, /metrics and the status page) rather than
+   * filling the disk or the memory; filtering itself never waits.
+   */
+  maxSpoolBytes: number;
 }
 
 export interface ActivityPipelineOptions {
@@ -79,6 +85,13 @@ export interface ActivityPipelineStats {
   memoryBytes: number;
   databaseOk: boolean;
   spoolOk: boolean;
+  /** Bytes in the spool folder's segments (written, not yet deleted). */
+  spoolBytes: number;
+  /** True while the spool is at `maxSpoolBytes` and new events are being dropped. */
+  spoolFull: boolean;
+  /** Events left in the spool by the previous run: how many bytes of them there were, and how many are stored. */
+  replayBytes: number;
+  replayedBytes: number;
 }
 
 export interface ActivityPipeline extends ActivitySink {
@@ -89,10 +102,16 @@ export interface ActivityPipeline extends ActivitySink {
   stats(): ActivityPipelineStats;
   /** Spools what is in memory, gives the database up to `drainMs` to catch up, and closes. Nothing is lost. */
   stop(opts?: { drainMs?: number }): Promise<void>;
+  /**
+   * After stop: spool files whose every event is committed but which were kept for a power cut (keepCommittedMs).
+   * Once the database is closed and its files synced they can be deleted (spool.ts Spool.deleteCommitted).
+   */
+  committedAtStop?(): readonly string[];
 }
 
 export const DEFAULT_TUNING: ActivityTuning = {
   flushIntervalMs: 50, spoolBatchEvents: 8192, insertBatchEvents: 10_000, writers: 1,
   maxMemoryBytes: 64 * 1024 * 1024, maxPendingBytes: 256 * 1024 * 1024,
   maxSegmentBytes: 32 * 1024 * 1024, maxSegmentAgeMs: 5000, keepCommittedMs: 0, retryMinMs: 100, retryMaxMs: 5000,
+  maxSpoolBytes: 4 * 1024 * 1024 * 1024,
 };

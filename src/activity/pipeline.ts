@@ -35,6 +35,8 @@ interface Chunk {
   rows: string[] | null;
   days: Set<number> | null;
   bytes: number;
+  /** Left in the spool by the previous run (counted in the replay's progress). */
+  replay?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -72,7 +74,9 @@ class Pipeline implements ActivityPipeline {
   private stopped: Promise<void> | undefined;
   private failingSince = 0;
   private lastFailureLog = 0;
-  private readonly s = { emitted: 0, spooled: 0, stored: 0, duplicates: 0, setAside: 0, dropped: 0, memoryBytes: 0, databaseOk: true, spoolOk: true };
+  private readonly s = { emitted: 0, spooled: 0, stored: 0, duplicates: 0, setAside: 0, dropped: 0, memoryBytes: 0, databaseOk: true, spoolOk: true, replayBytes: 0, replayedBytes: 0 };
+  private spoolFull = false;
+  private lastFullLog = 0;
 
   constructor(private readonly spool: Spool, private readonly writer: ActivityBatchWriter, opts: ActivityPipelineOptions, tuning: ActivityTuning,
     private readonly ownDb?: Db) {
@@ -91,6 +95,12 @@ class Pipeline implements ActivityPipeline {
         this.s.spooled++;
         return;
       }
+      if (this.spool.bytesOnDisk + this.pendingBytes > this.t.maxSpoolBytes) {
+        this.s.dropped++;
+        this.noteSpoolFull(true);
+        return;
+      }
+      if (this.spoolFull) this.noteSpoolFull(false);
       if (this.pendingBytes > this.t.maxPendingBytes) {
         this.s.dropped++;
         this.noteFailure('spool', new Error('the spool disk is failing and the memory for waiting events is full'));
@@ -171,6 +181,21 @@ class Pipeline implements ActivityPipeline {
     }
   }
 
+  /** The spool reached its limit (or has room again): said at once, then at most every minute while it lasts. */
+  private noteSpoolFull(full: boolean): void {
+    const now = Date.now();
+    if (!full) {
+      this.spoolFull = false;
+      this.log.info({ dropped: this.s.dropped }, 'activity: the spool has room again; new events are recorded');
+      return;
+    }
+    if (this.spoolFull && now - this.lastFullLog < 60_000) return;
+    this.spoolFull = true;
+    this.lastFullLog = now;
+    this.log.error({ spoolBytes: this.spool.bytesOnDisk, maxSpoolBytes: this.t.maxSpoolBytes, dropped: this.s.dropped },
+      'activity: the spool is full (the database has not taken events for a long time); new events are not being recorded. Filtering goes on. Bring the database back, or raise OSPREY_SPOOL_MAX_MB if the disk has room');
+  }
+
   private settleFlushWaiters(): void {
     this.flushWaiters = this.flushWaiters.filter((w) => {
       if (this.s.spooled < w.target) return true;
@@ -232,6 +257,7 @@ class Pipeline implements ActivityPipeline {
       for (const c of work) {
         this.outstanding.delete(c.ordinal);
         this.s.memoryBytes -= c.bytes;
+        if (c.replay) this.s.replayedBytes += c.end - c.start;
         this.spool.release(c.segment);
       }
       this.settleDrainWaiters();
@@ -362,15 +388,19 @@ class Pipeline implements ActivityPipeline {
   }
 
   stats(): ActivityPipelineStats {
-    return { ...this.s, waitingBatches: this.outstanding.size };
+    return { ...this.s, waitingBatches: this.outstanding.size, spoolBytes: this.spool.bytesOnDisk, spoolFull: this.spoolFull };
   }
 
   start(leftovers: Segment[], opts: ActivityPipelineOptions): void {
     for (const segment of leftovers) {
       this.spool.retain(segment);
-      this.enqueue({ ordinal: 0, segment, start: 0, end: segment.bytes, lines: null, totals: null, rows: null, days: null, bytes: 0 });
+      this.enqueue({ ordinal: 0, segment, start: 0, end: segment.bytes, lines: null, totals: null, rows: null, days: null, bytes: 0, replay: true });
+      this.s.replayBytes += segment.bytes;
     }
-    if (leftovers.length) this.log.info({ files: leftovers.length }, 'activity: replaying events spooled before the last stop');
+    if (leftovers.length) {
+      this.log.info({ files: leftovers.length, bytes: this.s.replayBytes }, 'activity: replaying events spooled before the last stop, in the background');
+      void this.reportReplay();
+    }
     this.workers = Array.from({ length: this.t.writers }, () => this.workerLoop());
     let lastHousekeeping = Date.now();
     void this.housekeeping(opts);
@@ -382,6 +412,18 @@ class Pipeline implements ActivityPipeline {
       }
     }, 1000);
     this.ticker.unref();
+  }
+
+  /** Logs the replay's progress every ten seconds until it is done. */
+  private async reportReplay(): Promise<void> {
+    const started = Date.now();
+    while (!this.stopping && this.s.replayedBytes < this.s.replayBytes) {
+      await idle(10_000);
+      if (this.stopping) return;
+      const percent = Math.floor((100 * this.s.replayedBytes) / this.s.replayBytes);
+      if (this.s.replayedBytes < this.s.replayBytes) this.log.info({ percent, replayedBytes: this.s.replayedBytes, replayBytes: this.s.replayBytes }, `activity: replaying the spool, ${percent}% done`);
+    }
+    if (!this.stopping) this.log.info({ seconds: Math.round((Date.now() - started) / 1000) }, 'activity: the replay of the spool is finished');
   }
 
   /** Creates today's and tomorrow's partitions ahead of need, and applies retention. A failure is retried later. */
@@ -397,6 +439,10 @@ class Pipeline implements ActivityPipeline {
     } catch (e) {
       this.log.warn({ err: e }, 'activity: housekeeping (partitions, retention) failed; it is tried again in six hours');
     }
+  }
+
+  committedAtStop(): readonly string[] {
+    return this.closed ? this.spool.committedAtClose : [];
   }
 
   stop(opts: { drainMs?: number } = {}): Promise<void> {

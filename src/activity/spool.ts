@@ -59,9 +59,13 @@ export class Spool {
   private nextSeq = 1;
   private closed = false;
   private lateFile: string | undefined;
-  private readonly deletions = new Set<NodeJS.Timeout>();
+  private readonly deletions = new Map<NodeJS.Timeout, Segment>();
+  /** Segments wholly committed whose deletion was waiting out keepCommittedMs when the spool closed. */
+  readonly committedAtClose: string[] = [];
   /** Segment files being deleted now; close() waits for them. */
   private readonly removing = new Set<Promise<void>>();
+  /** Bytes in segment files not yet deleted (leftovers included). */
+  bytesOnDisk = 0;
   /** Appends, seals and closes run one at a time, in order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -95,6 +99,7 @@ export class Spool {
       const { size } = await stat(file);
       if (size === 0) { await unlink(file).catch(() => {}); continue; }
       leftovers.push({ seq, file, bytes: size, openChunks: 0, sealed: true, deleted: false, createdAt: 0 });
+      spool.bytesOnDisk += size;
     }
     return { spool, leftovers };
   }
@@ -131,6 +136,7 @@ export class Spool {
         throw e;
       }
       cur.segment.bytes += buf.length;
+      this.bytesOnDisk += buf.length;
       cur.segment.openChunks++;
       return { segment: cur.segment, start, end: cur.segment.bytes };
     });
@@ -184,14 +190,14 @@ export class Spool {
     if (this.closed || !segment.sealed || segment.openChunks > 0 || segment.deleted) return;
     segment.deleted = true;
     const remove = () => {
-      const done = unlink(segment.file).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') this.opts.onError(e, `deleting ${segment.file}`); })
+      const done = unlink(segment.file).then(() => { this.bytesOnDisk -= segment.bytes; }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') this.opts.onError(e, `deleting ${segment.file}`); })
         .finally(() => this.removing.delete(done));
       this.removing.add(done);
     };
     if (this.opts.keepCommittedMs <= 0) { remove(); return; }
     const timer = setTimeout(() => { this.deletions.delete(timer); void remove(); }, this.opts.keepCommittedMs);
     timer.unref();
-    this.deletions.add(timer);
+    this.deletions.set(timer, segment);
   }
 
   /** Reads back a range of a segment (for chunks not kept in memory, and for replay). */
@@ -248,17 +254,32 @@ export class Spool {
       if (cur) {
         cur.segment.sealed = true;
         await cur.fh.close().catch(() => {});
-        if (cur.segment.openChunks === 0 && this.opts.keepCommittedMs <= 0) await unlink(cur.segment.file).catch(() => {});
+        if (cur.segment.openChunks === 0) {
+          if (this.opts.keepCommittedMs <= 0) await unlink(cur.segment.file).catch(() => {});
+          else this.committedAtClose.push(cur.segment.file);
+        }
       }
       // Deletions under way finish first, so that a stopped spool holds exactly what the next start must replay.
       await Promise.all([...this.removing]);
-      // Segments waiting out keepCommittedMs stay: the next start replays them, and the database skips every event.
-      for (const timer of this.deletions) clearTimeout(timer);
+      // Segments waiting out keepCommittedMs stay, and are listed: whoever closes the database and syncs its files
+      // may delete them (deleteCommitted); otherwise the next start replays them and the database skips every event.
+      for (const [timer, segment] of this.deletions) {
+        clearTimeout(timer);
+        this.committedAtClose.push(segment.file);
+      }
       this.deletions.clear();
       this.closed = true;
       heldHere.delete(path.resolve(this.dir));
       try { unlinkSync(path.join(this.dir, LOCK)); } catch { /* already gone */ }
     });
+  }
+
+  /**
+   * After close, once the database holding every event of them is closed and synced to disk: deletes the segments
+   * that were only waiting out keepCommittedMs, so that a clean stop leaves nothing to replay.
+   */
+  static async deleteCommitted(files: readonly string[]): Promise<void> {
+    await Promise.all(files.map((f) => unlink(f).catch(() => {})));
   }
 
   get isClosed(): boolean {

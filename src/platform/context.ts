@@ -18,6 +18,21 @@ export interface AppDeps {
   frontEnds?: { proxyPort?: number; dnsPort?: number };
   /** The e-mail outbox sender `osprey serve` runs; modules nudge it after queueing urgent mail (alerts). */
   mailer?: { nudge(): Promise<unknown> };
+  /** How the background work of `osprey serve` is doing (for /metrics and the System status page). */
+  health?: () => ServerHealth;
+}
+
+/** The activity log's and monitoring's progress, as figures (set by the composition root, platform/server.ts). */
+export interface ServerHealth {
+  activity: {
+    emitted: number; stored: number; duplicates: number; dropped: number; setAside: number; waitingBatches: number;
+    spoolBytes: number; spoolMaxBytes: number; spoolFull: boolean; databaseOk: boolean; spoolOk: boolean;
+    /** Events the previous run left in the spool: their size, and how much of it is stored (the replay's progress). */
+    replayBytes: number; replayedBytes: number;
+  };
+  monitoring: { scored: number; queuedBatches: number; alertsRaised: number; failures: number };
+  /** Statements waiting for the embedded database's one connection (0 on PostgreSQL). */
+  databaseQueue: number;
 }
 
 export interface ServiceContext {

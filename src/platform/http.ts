@@ -162,6 +162,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
     const ready = await databaseIsReady(deps.db);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unavailable' });
   });
+  // The System status page (Filtering → System status): is the activity log keeping up, is a replay under way, is
+  // the spool filling. Figures only; nobody's activity.
+  app.get('/api/system/status', { config: { access: 'filtering.read' }, schema: { hide: true } }, async () => {
+    const h = deps.health?.();
+    return { running: Boolean(h), ...(h ?? {}), frontEnds: deps.frontEnds ?? {} };
+  });
   // Off unless a token is set; a monitoring tool sends it as a bearer token (issue 11: the figures describe the
   // server and its traffic, and were open to anyone, including through the proxy).
   app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
@@ -172,7 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
       reply.header('www-authenticate', 'Bearer');
       throw new AppError(401, 'not_signed_in', 'Send the metrics token as "Authorization: Bearer <token>".');
     }
-    return reply.type('text/plain; version=0.0.4').send(metrics.render());
+    return reply.type('text/plain; version=0.0.4').send(metrics.render(deps.health?.()));
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 

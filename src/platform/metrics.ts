@@ -1,3 +1,30 @@
+/**
+ * Prometheus text exposition for /metrics: request counts and durations by route, the process's memory, and the
+ * activity log's and monitoring's progress (spool size, replay, waiting batches).
+ */
+import type { ServerHealth } from './context.ts';
+
+function healthLines(h: ServerHealth): string[] {
+  const a = h.activity;
+  const m: Array<[string, 'counter' | 'gauge', string, number]> = [
+    ['osprey_activity_events_emitted_total', 'counter', 'Activity events recorded by the filter since the start.', a.emitted],
+    ['osprey_activity_events_stored_total', 'counter', 'Activity events stored in the database since the start (replayed ones included).', a.stored],
+    ['osprey_activity_events_dropped_total', 'counter', 'Activity events not recorded because the spool was full or failing. Should stay 0.', a.dropped],
+    ['osprey_activity_events_set_aside_total', 'counter', 'Activity events the database refused, kept in spool/activity-rejected.jsonl.', a.setAside],
+    ['osprey_activity_waiting_batches', 'gauge', 'Batches of activity on disk waiting for the database.', a.waitingBatches],
+    ['osprey_activity_spool_bytes', 'gauge', 'Bytes in the activity spool folder.', a.spoolBytes],
+    ['osprey_activity_spool_max_bytes', 'gauge', 'The most the spool may hold (OSPREY_SPOOL_MAX_MB).', a.spoolMaxBytes],
+    ['osprey_activity_spool_full', 'gauge', '1 while the spool is full and new activity is not recorded.', a.spoolFull ? 1 : 0],
+    ['osprey_activity_database_ok', 'gauge', '1 while the database takes activity.', a.databaseOk ? 1 : 0],
+    ['osprey_activity_replay_bytes', 'gauge', 'Bytes of activity the previous run left in the spool, replayed in the background.', a.replayBytes],
+    ['osprey_activity_replayed_bytes', 'gauge', 'Bytes of that replay stored so far.', a.replayedBytes],
+    ['osprey_monitoring_events_scored_total', 'counter', 'Activity events scored by monitoring since the start.', h.monitoring.scored],
+    ['osprey_monitoring_waiting_batches', 'gauge', 'Stored batches waiting to be scored by monitoring.', h.monitoring.queuedBatches],
+    ['osprey_database_waiting_statements', 'gauge', 'Statements waiting for the embedded database (0 on PostgreSQL).', h.databaseQueue],
+  ];
+  return m.flatMap(([name, type, help, value]) => [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`]);
+}
+
 /** Prometheus text exposition for /metrics: request counts and durations by route, and the process's memory. */
 export class Metrics {
   private readonly requests = new Map<string, { count: number; seconds: number }>();
@@ -11,7 +38,7 @@ export class Metrics {
     this.requests.set(key, m);
   }
 
-  render(): string {
+  render(health?: ServerHealth): string {
     const mem = process.memoryUsage();
     const lines = [
       '# HELP osprey_http_requests_total HTTP requests answered, by method, route and status.',
@@ -30,6 +57,7 @@ export class Metrics {
       '# TYPE osprey_process_uptime_seconds gauge',
       `osprey_process_uptime_seconds ${((Date.now() - this.started) / 1000).toFixed(0)}`,
     ];
+    if (health) lines.push(...healthLines(health));
     return lines.join('\n') + '\n';
   }
 }

@@ -9,19 +9,58 @@ import {
   type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings,
 } from 'kysely';
 
+/** Runs one statement on PGlite as Kysely expects (also used by the store thread for queries from the main thread). */
+export async function executeOnPGlite<R>(pg: PGlite, sqlText: string, parameters: readonly unknown[]): Promise<QueryResult<R>> {
+  // Migrations send several statements at once, which only the simple-query protocol (exec) accepts.
+  const result = parameters.length === 0
+    ? (await pg.exec(sqlText)).at(-1) ?? { rows: [], affectedRows: 0 }
+    : await pg.query<R>(sqlText, parameters as unknown[]);
+  const isWrite = /^\s*(insert|update|delete|merge)/i.test(sqlText);
+  return {
+    rows: result.rows as R[],
+    ...(isWrite ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}),
+  };
+}
+
+/**
+ * Who holds PGlite's one connection. Turns are first come, first served, except that an urgent turn (a query from
+ * the web interface or the filter, through the store thread) goes before every waiting ordinary one (the activity
+ * writer's batches, a replay, monitoring's catch-up), so background work never queues in front of a person.
+ */
+export class ConnectionGate {
+  private held = false;
+  private readonly urgent: Array<() => void> = [];
+  private readonly ordinary: Array<() => void> = [];
+
+  acquire(urgent = false): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.held = true;
+        let done = false;
+        resolve(() => { if (!done) { done = true; this.next(); } });
+      };
+      if (!this.held) grant();
+      else (urgent ? this.urgent : this.ordinary).push(grant);
+    });
+  }
+
+  private next(): void {
+    const grant = this.urgent.shift() ?? this.ordinary.shift();
+    if (grant) grant();
+    else this.held = false;
+  }
+
+  /** Turns waiting (for the store thread's statistics). */
+  get waiting(): number {
+    return this.urgent.length + this.ordinary.length;
+  }
+}
+
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
 
-  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    // Migrations send several statements at once, which only the simple-query protocol (exec) accepts.
-    const result = query.parameters.length === 0
-      ? (await this.pg.exec(query.sql)).at(-1) ?? { rows: [], affectedRows: 0 }
-      : await this.pg.query<R>(query.sql, query.parameters as unknown[]);
-    const isWrite = /^\s*(insert|update|delete|merge)/i.test(query.sql);
-    return {
-      rows: result.rows as R[],
-      ...(isWrite ? { numAffectedRows: BigInt(result.affectedRows ?? 0) } : {}),
-    };
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return executeOnPGlite<R>(this.pg, query.sql, query.parameters);
   }
 
   // eslint-disable-next-line require-yield
@@ -31,21 +70,16 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 class PGliteDriver implements Driver {
-  private queue: Promise<void> = Promise.resolve();
   private readonly connection: PGliteConnection;
 
-  constructor(private readonly pg: PGlite) {
+  constructor(private readonly pg: PGlite, private readonly gate: ConnectionGate, private readonly urgent: boolean) {
     this.connection = new PGliteConnection(pg);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const previous = this.queue;
-    this.queue = new Promise<void>((resolve) => { release = resolve; });
-    await previous;
-    this.releases.push(release);
+    this.releases.push(await this.gate.acquire(this.urgent));
     return this.connection;
   }
 
@@ -74,9 +108,13 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly pg: PGlite) {}
+  /**
+   * `gate` is shared by every Kysely over the same PGlite (a new one by default); `urgent` marks this Kysely's turns
+   * as urgent (see ConnectionGate).
+   */
+  constructor(private readonly pg: PGlite, private readonly opts: { gate?: ConnectionGate; urgent?: boolean } = {}) {}
   createAdapter() { return new PostgresAdapter(); }
-  createDriver(): Driver { return new PGliteDriver(this.pg); }
+  createDriver(): Driver { return new PGliteDriver(this.pg, this.opts.gate ?? new ConnectionGate(), this.opts.urgent ?? false); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
   createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
 }

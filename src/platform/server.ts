@@ -7,7 +7,9 @@ import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from './db.
 import { buildApp } from './http.ts';
 import { migrate } from './migrations.ts';
 import { startMailer, type Mailer } from './mail.ts';
-import { MonitoringStage } from '../monitoring/stage.ts';
+import { Kysely } from 'kysely';
+import path from 'node:path';
+import { MonitoringStage, type StageStats } from '../monitoring/stage.ts';
 import { sendDueDigests } from '../monitoring/digest.ts';
 import { loadOrCreateKey, secretBox } from './secrets.ts';
 import { createSetupToken, setupNeeded } from './setup.ts';
@@ -18,6 +20,11 @@ import { identityServiceFor } from '../filtering/identity/service.ts';
 import { LiveFilter } from '../filtering/live.ts';
 import { snapshotCacheFor } from '../filtering/snapshots.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
+import { RemoteActivityPipeline } from '../activity/remote-pipeline.ts';
+import { AuditKeyPlugin } from './audit.ts';
+import type { Database } from './schema.ts';
+import { StoreThread } from './store-thread.ts';
+import type { HostedStats } from './store-worker.ts';
 import { startRetentionReviewJob } from '../incidents/retention-job.ts';
 
 export interface RunningServer {
@@ -29,12 +36,49 @@ export interface RunningServer {
   activity: ActivityPipeline;
   /** The e-mail outbox sender (alerts, digests, reminders). */
   mailer: Mailer;
-  monitoring: MonitoringStage;
+  monitoring: MonitoringView;
   /** The web proxy's and DNS resolver's bound ports, once a school exists (they wait for set-up). */
   frontEnds(): RunningFrontEnds | undefined;
   /** Resolves when the front-ends are running (at once if the school was set up already). */
   filteringStarted: Promise<RunningFrontEnds>;
   close(): Promise<void>;
+}
+
+/** Monitoring as the server shows it, wherever it runs (this thread in tests, the store thread in `osprey serve`). */
+export interface MonitoringView {
+  stats(): StageStats;
+  /** Resolves when every batch handed over so far has been scored. */
+  drain(): Promise<void>;
+}
+
+const STORE_ENTRY = new URL('./store-worker-entry.mjs', import.meta.url);
+
+/**
+ * Starts the store thread and opens the database through it: on the embedded database every statement of this
+ * thread goes to the store thread's PGlite; on a PostgreSQL server this thread has its own pool as before.
+ */
+async function openThroughStore(config: Config): Promise<{ store: StoreThread; handle: DatabaseHandle }> {
+  if (config.databaseUrl) {
+    const problem = await checkDatabaseReachable(config.databaseUrl);
+    if (problem) throw new ConfigError([problem]);
+  }
+  const auditKey = auditKeyFrom(loadOrCreateKey(config.dataDir));
+  const store = await StoreThread.start(STORE_ENTRY, { dataDir: config.dataDir, databaseUrl: config.databaseUrl, auditKey });
+  let handle: DatabaseHandle;
+  if (config.databaseUrl) {
+    handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, auditKey });
+  } else {
+    const db = new Kysely<Database>({ dialect: store.dialect() }).withPlugin(new AuditKeyPlugin(auditKey));
+    handle = { db, kind: 'embedded', location: path.join(config.dataDir, 'db'), close: () => db.destroy() };
+  }
+  try {
+    await migrate(handle.db);
+  } catch (e) {
+    await store.request('stop', { drainMs: 0 }).catch(() => undefined);
+    await store.exit();
+    throw e;
+  }
+  return { store, handle };
 }
 
 /** Opens (and migrates) the database the configuration names. Reports an unreachable server in plain words. */
@@ -55,7 +99,11 @@ export async function openConfiguredDatabase(config: Config): Promise<DatabaseHa
  * for, so the front-ends start as soon as it exists.
  */
 export async function startServer(config: Config, opts: { clock?: Clock; handle?: DatabaseHandle } = {}): Promise<RunningServer> {
-  const handle = opts.handle ?? await openConfiguredDatabase(config);
+  // With a database handed in (tests), the activity pipeline and monitoring run on this thread beside it; otherwise
+  // the store thread holds the database work (see store-thread.ts).
+  const opened = opts.handle ? undefined : await openThroughStore(config);
+  const store = opened?.store;
+  const handle = opts.handle ?? opened!.handle;
   const deps: AppDeps = {
     db: handle.db, clock: opts.clock ?? systemClock, config, databaseKind: handle.kind,
     secrets: secretBox(loadOrCreateKey(config.dataDir)),
@@ -65,17 +113,62 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   deps.mailer = mailer;
   // Monitoring scores each batch of activity as it is committed (see src/monitoring/stage.ts).
   const addresses = { url: publicUrlOf(config) };
-  const monitoring = new MonitoringStage({ db: handle.db, clock: deps.clock, publicUrl: () => addresses.url, log: app.log });
-  const activity = await startActivityPipeline({
-    db: handle.db, databaseKind: handle.kind, databaseUrl: config.databaseUrl, dataDir: config.dataDir, node: 'control-plane',
-    timeZone: config.timeZone, retentionDays: config.activityRetentionDays, log: app.log, onStored: monitoring.onStored,
+  let activity: ActivityPipeline;
+  const spoolMaxBytes = config.spoolMaxMb * 1024 * 1024;
+  let databaseQueue = () => 0;
+  let monitoring: MonitoringView & { stop(): Promise<void> };
+  let stage: MonitoringStage | undefined;
+  if (store) {
+    const remote = new RemoteActivityPipeline(store, { dataDir: config.dataDir, node: 'control-plane' });
+    let latest: HostedStats | undefined;
+    store.on('notice', (kind: string, body: unknown) => {
+      if (kind === 'stats') {
+        latest = body as HostedStats;
+        remote.take(latest.activity);
+      } else if (kind === 'log') {
+        const { level, obj, msg } = body as { level: 'info' | 'warn' | 'error'; obj: object; msg: string };
+        app.log[level](obj, msg);
+      }
+    });
+    store.on('exit', (code: number) => { if (!closing) app.log.error({ code }, 'the store thread stopped unexpectedly; activity is kept in the spool until Osprey is restarted'); });
+    activity = remote;
+    monitoring = {
+      stats: () => latest?.monitoring ?? { scored: 0, alertsRaised: 0, evidenceAdded: 0, queuedBatches: 0, failures: 0 },
+      drain: () => store.request('monitoring.drain'),
+      stop: async () => {},
+    };
+    await store.request('activity.start', {
+      node: 'control-plane', timeZone: config.timeZone, retentionDays: config.activityRetentionDays, publicUrl: addresses.url,
+      spoolMaxBytes,
+    });
+    databaseQueue = () => latest?.databaseQueue ?? 0;
+  } else {
+    stage = new MonitoringStage({ db: handle.db, clock: deps.clock, publicUrl: () => addresses.url, log: app.log });
+    monitoring = stage;
+    activity = await startActivityPipeline({
+      db: handle.db, databaseKind: handle.kind, databaseUrl: config.databaseUrl, dataDir: config.dataDir, node: 'control-plane',
+      timeZone: config.timeZone, retentionDays: config.activityRetentionDays, log: app.log, onStored: stage.onStored,
+      tuning: { maxSpoolBytes: spoolMaxBytes },
+    });
+  }
+  const pipelineNow = activity;
+  deps.health = () => ({
+    activity: { ...pipelineNow.stats(), spoolMaxBytes },
+    monitoring: monitoring.stats(),
+    databaseQueue: databaseQueue(),
   });
+  let closing = false;
+  const closeStore = async () => {
+    closing = true;
+    if (!opts.handle) await handle.close();
+    await store?.exit();
+  };
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });
   } catch (e) {
     await mailer.stop();
     await activity.stop();
-    if (!opts.handle) await handle.close();
+    await closeStore();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError([`the web interface cannot listen on port ${config.httpPort}: another program is using it — stop that program, or choose another port with OSPREY_HTTP_PORT`]);
     throw e;
   }
@@ -83,7 +176,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const port = typeof address === 'object' && address ? address.port : config.httpPort;
   const url = publicUrlOf(config, port);
   addresses.url = url;
-  void monitoring.catchUp().catch((e: unknown) => app.log.error({ err: e }, 'monitoring: catching up after the start failed; new activity is still scored'));
+  store?.notify('public-url', url);
+  void stage?.catchUp().catch((e: unknown) => app.log.error({ err: e }, 'monitoring: catching up after the start failed; new activity is still scored'));
 
   const identity = identityServiceFor(deps);
   await identity.ready();
@@ -115,7 +209,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     await app.close();
     await mailer.stop();
     await activity.stop();
-    if (!opts.handle) await handle.close();
+    await closeStore();
     throw e;
   }
   if (!frontEnds) {
@@ -165,9 +259,11 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
       identity.close();
       await app.close();
       await mailer.stop();
-      await activity.stop();
+      // Three seconds for the activity log to catch up; what is left waits in the spool for the next start, so a
+      // stop during a long replay still ends within ten seconds.
+      await activity.stop({ drainMs: 3000 });
       await monitoring.stop();
-      if (!opts.handle) await handle.close(); // a handle passed in belongs to the caller
+      await closeStore(); // a handle passed in belongs to the caller
     },
   };
 }

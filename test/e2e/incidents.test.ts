@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, Page } from 'playwright-core';
-import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
+import { ApiClient, FIXTURE_50, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage, pickOption } from './server.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
@@ -75,8 +75,7 @@ test('a concern goes from report to closed incident, with the right people seein
   await teacher.getByRole('combobox', { name: 'What kind of incident' }).click();
   await teacher.getByRole('combobox', { name: 'What kind of incident' }).fill('Bullying');
   await teacher.getByRole('option', { name: /^Bullying or harassment online/ }).click();
-  await teacher.getByRole('combobox', { name: 'Pupil or member of staff' }).fill('Oliver');
-  await teacher.getByRole('option', { name: /Oliver Hughes/ }).click();
+  await pickOption(teacher, 'Pupil or member of staff', 'Oliver', /Oliver Hughes/);
   await see(teacher, 'Oliver Hughes');
   await teacher.getByRole('button', { name: 'Send report' }).click();
   await see(teacher, /Your report has been sent as INC-\d{4}-\d{4}/);
@@ -176,8 +175,7 @@ test('the DSL changes the sanctions matrix and lets a teacher read a restricted 
   assert.equal(pupilReport.classification, 'restricted');
   await dsl.goto(`${url}/incidents/${pupilReport.id}`);
   await see(dsl, 'Who else can see this record');
-  await dsl.getByRole('combobox', { name: 'Give access to' }).fill('Cohen');
-  await dsl.getByRole('option', { name: /Hannah Cohen/ }).click();
+  await pickOption(dsl, 'Give access to', 'Cohen', /Hannah Cohen/);
   await dsl.getByLabel('Why they need it').fill('Class teacher supporting the pupil');
   await dsl.getByRole('button', { name: 'Give access to Hannah Cohen' }).click();
   await see(dsl, /Hannah Cohen — given by m\.rahman on .*: Class teacher supporting the pupil/);

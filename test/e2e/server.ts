@@ -124,6 +124,28 @@ export async function see(page: Page, text: string | RegExp, timeout = 15_000): 
 }
 
 /**
+ * Types into a search box that offers choices as you type (a person picker), and picks one, as a person would: if
+ * the list has not appeared after a few seconds (the field lost focus, or a slow answer was overtaken), they click
+ * into the field and type again.
+ */
+export async function pickOption(page: Page, combobox: string | RegExp, text: string, option: string | RegExp): Promise<void> {
+  const field = page.getByRole('combobox', { name: combobox });
+  const choice = page.getByRole('option', { name: option });
+  for (let attempt = 1; ; attempt++) {
+    await field.click();
+    await field.fill('');
+    await field.pressSequentially(text);
+    try {
+      await choice.first().waitFor({ state: 'visible', timeout: attempt < 3 ? 5_000 : 15_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`Typed "${text}" into "${String(combobox)}" three times, but "${String(option)}" was never offered: ${(e as Error).message}`);
+    }
+  }
+  await choice.first().click();
+}
+
+/**
  * Logs in on the page as a person would: username, password, and — when Osprey asks — the code from their
  * authenticator (set up by an ApiClient log-in first). Waits until the page has left the log-in form.
  */

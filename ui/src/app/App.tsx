@@ -22,6 +22,7 @@ import { ImportPage } from '../directory/ImportPage.tsx';
 import { PeoplePage } from '../directory/PeoplePage.tsx';
 import { PersonPage } from '../directory/PersonPage.tsx';
 import { ChangesPage } from '../filtering/ChangesPage.tsx';
+import { StatusPage } from '../filtering/StatusPage.tsx';
 import { ListsPage } from '../filtering/ListsPage.tsx';
 import { PoliciesPage } from '../filtering/PoliciesPage.tsx';
 import { PolicyPage } from '../filtering/PolicyPage.tsx';
@@ -61,6 +62,7 @@ const ROUTES: Route[] = [
   { pattern: '/filtering', permission: 'filtering.read', render: () => <PoliciesPage /> },
   { pattern: '/filtering/lists', permission: 'filtering.read', render: () => <ListsPage /> },
   { pattern: '/filtering/changes', permission: 'filtering.read', render: () => <ChangesPage /> },
+  { pattern: '/filtering/status', permission: 'filtering.read', render: () => <StatusPage /> },
   { pattern: '/filtering/policies/:id', permission: 'filtering.read', render: (p) => <PolicyPage key={p.id} id={p.id} /> },
   { pattern: '/devices', permission: 'identity.manage', render: () => <DevicesPage /> },
   { pattern: '/incidents', render: () => <IncidentsPage /> },

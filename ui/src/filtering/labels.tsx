@@ -115,8 +115,10 @@ export function PrecedenceExplainer() {
 }
 
 /** The three views of Filtering, as links that look like tabs. */
-export function FilteringTabs({ active }: { active: 'policies' | 'lists' | 'changes' }) {
-  const tab = (key: 'policies' | 'lists' | 'changes', label: string, to: string) => (
+type FilteringTab = 'policies' | 'lists' | 'changes' | 'status';
+
+export function FilteringTabs({ active }: { active: FilteringTab }) {
+  const tab = (key: FilteringTab, label: string, to: string) => (
     <UnstyledButton key={key} component="a" {...linkProps(to)} aria-current={active === key ? 'page' : undefined} px="md" py={8}
       fw={active === key ? 700 : 500} c={active === key ? 'osprey.8' : 'dark.5'}
       style={{ borderBottom: `3px solid ${active === key ? 'var(--mantine-color-osprey-7)' : 'transparent'}`, marginBottom: -1, borderRadius: '6px 6px 0 0' }}>
@@ -128,6 +130,7 @@ export function FilteringTabs({ active }: { active: 'policies' | 'lists' | 'chan
       {tab('policies', 'Policies', '/filtering')}
       {tab('lists', 'Block lists', '/filtering/lists')}
       {tab('changes', 'Change log', '/filtering/changes')}
+      {tab('status', 'System status', '/filtering/status')}
     </Group>
   );
 }
