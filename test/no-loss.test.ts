@@ -10,12 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { ActivityEncoder } from '../src/activity/encode.ts';
 import { openDatabase } from '../src/platform/db.ts';
 import { onPostgres } from './helpers/database.ts';
 import { osprey, ospreyEnv, scratchDatabase, serve, stopped } from './helpers/serve.ts';
@@ -100,6 +101,85 @@ describe('no activity is lost', () => {
     const missing = mustHave.filter((p) => !stored.has(p));
     assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${mustHave.length} answered requests are missing from the activity log`);
     assert.ok(events.every((e) => e.action === 'block'));
+  });
+
+  it('a backlog of activity in the spool: filtering starts at once, a kill -9 mid-replay loses nothing, and a clean stop leaves nothing to replay', { timeout: 600_000 }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-replay-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const scratch = await scratchDatabase('osprey_replay');
+    if (scratch) cleanups.push(() => scratch.drop());
+    const databaseUrl = scratch?.url;
+    const token = 'metrics-token-for-the-replay-test';
+    const env = ospreyEnv(dataDir, databaseUrl, { OSPREY_METRICS_TOKEN: token });
+    osprey(['admin', 'create', '--username', 'head.admin', '--first-name', 'Alex', '--last-name', 'Morgan', '--school', 'Kestrel Primary'], env);
+    const handle = await openDatabase({ dataDir, databaseUrl });
+    const schoolId = (await handle.db.selectFrom('schools').select('id').executeTakeFirstOrThrow()).id;
+    await handle.close();
+
+    // What a crash under load leaves: three spool files of events the database never received.
+    const encoder = new ActivityEncoder('control-plane');
+    const backlog = 150_000;
+    const perFile = backlog / 3;
+    const spoolDir = path.join(dataDir, 'spool');
+    mkdirSync(spoolDir, { recursive: true });
+    const start = Date.now() - 60_000;
+    for (let f = 0; f < 3; f++) {
+      const lines: string[] = [];
+      for (let i = f * perFile; i < (f + 1) * perFile; i++) {
+        lines.push(encoder.encode({
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, time: start + Math.floor(i / 10), schoolId, ip: '10.0.0.7',
+          host: 'www.example.org', url: `http://www.example.org/backlog/${i}`, action: 'allow', reason: 'default', frontEnd: 'proxy', policyId: 'none', node: 'control-plane',
+        }).line);
+      }
+      writeFileSync(path.join(spoolDir, `activity-${String(f + 1).padStart(16, '0')}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    const spoolFiles = () => readdirSync(spoolDir).filter((n) => /^activity-\d{16}\.jsonl$/.test(n));
+    const replay = async (url: string) => {
+      const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+      const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return { total: figure('osprey_activity_replay_bytes'), done: figure('osprey_activity_replayed_bytes') };
+    };
+
+    // Filtering answers while the replay runs; the server is killed half-way through it.
+    const first = await serve(env);
+    cleanups.push(() => { first.child.kill('SIGKILL'); });
+    const run = load(first.proxyPort, 1_000_000, 8);
+    const midway = await waitFor('the replay to be under way (some of it stored, not all)', async () => {
+      const r = await replay(first.url);
+      return r.done > 0 && r.done < r.total ? r : undefined;
+    }, 240_000);
+    const killedAt = Date.now();
+    first.child.kill('SIGKILL');
+    await run.done;
+    await stopped(first.child);
+    assert.ok(midway.total > 0);
+    const mustHave = [...run.answered].filter(([, at]) => at < killedAt - 1000).map(([p]) => p);
+    assert.ok(mustHave.length > 0, `no request was answered during the replay:\n${first.output()}`);
+
+    // The second start replays the rest and is stopped cleanly once it has.
+    const second = await serve(env);
+    await waitFor('the rest of the replay', async () => {
+      const r = await replay(second.url);
+      return r.done === r.total;
+    }, 240_000);
+    second.child.kill('SIGTERM');
+    await stopped(second.child);
+    assert.deepEqual(spoolFiles(), [], 'a clean stop leaves nothing in the spool to replay');
+
+    const db = await openDatabase({ dataDir, databaseUrl });
+    try {
+      const counted = await db.db.selectFrom('activity').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>(eb.fn('distinct', ['id'])).as('ids')])
+        .where('host', '=', 'www.example.org').executeTakeFirstOrThrow();
+      assert.deepEqual({ n: Number(counted.n), ids: Number(counted.ids) }, { n: backlog, ids: backlog }, 'every event of the backlog is stored exactly once');
+      const proxied = await db.db.selectFrom('activity').select(['url']).where('host', '=', 'games.example.net').execute();
+      const paths = proxied.map((e) => new URL(e.url!).pathname);
+      assert.equal(new Set(paths).size, paths.length, 'no answered request is recorded twice');
+      const stored = new Set(paths);
+      const missing = mustHave.filter((p) => !stored.has(p));
+      assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${mustHave.length} requests answered during the replay are missing from the activity log`);
+    } finally {
+      await db.close();
+    }
   });
 
   const canRunPrivatePostgres = onPostgres && process.getuid?.() === 0 && existsSync(`${PG_BIN}/initdb`);
