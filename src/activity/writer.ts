@@ -7,9 +7,27 @@
  * (openWriterDatabase, pg-copy-streams), on PGlite from a blob. Measured with bench/ingest.ts against the JSON insert
  * below: about 15 instead of 33 µs of server CPU per event on PostgreSQL, and on PGlite no JSON to parse twice in
  * WebAssembly (about 10 µs per event saved). A COPY cannot skip rows: a batch holding an event already stored fails as
- * a whole (unique_violation), is rolled back, and is sent again as one statement that inserts what is new and counts
- * only that (INSERT_SKIPPING_STORED) — replays and retries stay harmless. Any other data error on COPY also goes the
- * JSON way, which decides alone what is refused, so COPY never sets an event aside that the JSON insert would store.
+ * a whole (unique_violation) and is rolled back; it is then copied into a temporary staging table and inserted from
+ * there skipping what is stored, counting only what was inserted (INSERT_FROM_STAGING) — replays and retries stay
+ * harmless and cost one more COPY, not the JSON insert. Any other data error on COPY goes the JSON way
+ * (INSERT_SKIPPING_STORED), which decides alone what is refused, so COPY never sets an event aside that the JSON
+ * insert would store.
+ *
+ * Repeated blocks (issue 18: a flood must cost bytes, not rows). The rule, which keeps every event stored exactly
+ * once whatever the batch boundaries of a replay:
+ *   - Only blocked events fold, and only with events of the same batch whose every detail but id and time is the
+ *     same (foldKeyOf), within FOLD_WINDOW_MS of the first and in the same quarter-hour (so that the row's day is
+ *     every event's day in any time zone). Allowed, warned and monitored requests are never folded.
+ *   - The row is the first event's (its id and time), with count, last_at and the others' ids and times (folded,
+ *     folded_ms): nothing about any event is lost, and each can be found by its id (store.ts findActivityHolding).
+ *   - An event is stored when its id is a row's id or in a row's `folded`. Before folding, the batch's blocked events
+ *     are looked up both ways (STORED_AMONG; folded rows are found through their own small index), and those found
+ *     are left out. So [e1..e8] stored as one row, then replayed as [e1..e5] and [e6..e8], stores nothing; [e1..e5]
+ *     stored and [e1..e8] replayed stores e6..e8 (as a row of its own, id e6).
+ *   - Folded rows are inserted with their totals (sum of count) in one statement; the other events go as above. The
+ *     two are separate transactions: after a crash between them, the replay finds the first part by the same rule.
+ *   - One batch is written by one writer at a time (the pipeline's queue): two writers storing the same blocked
+ *     events at once could both miss the other's rows. `stored` counts events, not rows.
  *
  * The JSON statements take the batch as one JSON text parameter — the spool lines themselves, joined — unpacked by
  * json_to_recordset: no per-row parameters (PostgreSQL allows 65,535 per statement) and no second encoding in Node.
