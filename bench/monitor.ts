@@ -6,6 +6,9 @@
  * one in ten a search with a search term, one in a thousand a search that should raise an alert, on an embedded
  * PGlite database as `osprey serve` runs it. Batches of 2,000, as the activity writer hands them over.
  * `score_only_events_per_s`: the scoring alone (normalise, match, rules), without storing alerts.
+ * `flood_events_per_s`: one device's flood of FLOOD_EVENTS blocked requests for one name within seconds (issue 18),
+ * through the whole stage: the repeated-blocks rule meets nearly every event, so this measures its per-event cost
+ * (once quadratic in the blocks of the last hour) and what storing its alerts costs.
  * BENCH_EVENTS (default 100,000) and BENCH_ROUNDS (default 5) change the size.
  * Prints one line: `monitor: events_per_s=… phrases=… …` (median of ROUNDS rounds). Target: the ingest rate, ~50,000/s.
  * Run: npm run bench:monitor   (--smoke: fewer events)
@@ -26,6 +29,7 @@ import { ensureSchool } from '../src/platform/setup.ts';
 const smoke = process.argv.includes('--smoke');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (smoke ? 2 : 5));
 const EVENTS = Number(process.env.BENCH_EVENTS ?? (smoke ? 20_000 : 100_000));
+const FLOOD_EVENTS = smoke ? 20_000 : 100_000;
 const DATA = path.resolve(import.meta.dirname, '../../shared/data');
 const UKENGLISH = path.join(DATA, 'keywords/e2guardian-phraselists/ukenglish');
 const LEXICON = path.join(DATA, 'keywords/suicide-risk-lexicon/by-construct');
@@ -90,8 +94,19 @@ async function main() {
       for (let i = 0; i < fresh.length; i += 2000) await stage.process(fresh.slice(i, i + 2000));
       rates.push(fresh.length / ((performance.now() - start) / 1000));
     }
+    const floods: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const start0 = Date.now() + (round + 1) * 86_400_000;
+      const flood: MonitoredEvent[] = Array.from({ length: FLOOD_EVENTS }, (_, i) => {
+        const time = start0 + Math.floor(i / 10); // 10,000 a second, as a DNS flood from one device
+        return { id: newActivityId(time), time, schoolId: school.id, ip: '10.0.66.6', host: 'blocked.example.net', categoryId: 'games', action: 'block', reason: 'category' };
+      });
+      const start = performance.now();
+      for (let i = 0; i < flood.length; i += 2000) await stage.process(flood.slice(i, i + 2000));
+      floods.push(flood.length / ((performance.now() - start) / 1000));
+    }
     const alerts = await handle.db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    console.log(`monitor: events_per_s=${Math.round(median(rates))} phrases=${monitor.matcher.phrases} score_only_events_per_s=${Math.round(median(scoreOnly))} alerts=${Number(alerts.n)} events=${evs.length} rounds=${ROUNDS} database=pglite`);
+    console.log(`monitor: events_per_s=${Math.round(median(rates))} phrases=${monitor.matcher.phrases} score_only_events_per_s=${Math.round(median(scoreOnly))} flood_events_per_s=${Math.round(median(floods))} alerts=${Number(alerts.n)} events=${evs.length} rounds=${ROUNDS} database=pglite`);
   } finally {
     await handle.close();
     rmSync(dir, { recursive: true, force: true });

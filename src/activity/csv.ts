@@ -2,7 +2,8 @@
  * Activity as CSV (RFC 4180) for spreadsheets: a header row, the time twice (as people in a UK school read it, in the
  * school's time zone, and as ISO 8601 UTC for other systems), and a byte-order mark so that Excel reads UTF-8.
  * URLs and search terms are typed by pupils: a value that a spreadsheet would run as a formula (=, +, -, @) is
- * prefixed with an apostrophe (OWASP "CSV injection").
+ * prefixed with an apostrophe (OWASP "CSV injection"). Repeated blocks stored as one row (migrations/0016) are one
+ * line with how many requests it stands for and when the last was made.
  */
 import type { ActivityRow } from './store.ts';
 import type { Names } from './service.ts';
@@ -10,6 +11,7 @@ import type { Names } from './service.ts';
 export const CSV_HEADER = [
   'Date and time (UK)', 'Time UTC (ISO 8601)', 'Person', 'Username', 'Year group', 'Device', 'IP address', 'Site', 'Address',
   'Search term', 'Category', 'Action', 'Reason', 'Policy', 'Rule', 'List source', 'Circumvention attempt', 'Front-end', 'Node', 'Event id',
+  'Requests', 'Last request UTC (ISO 8601)',
 ];
 
 export function csvField(value: string | number | boolean | null | undefined): string {
@@ -43,7 +45,7 @@ export async function* activityCsv(pages: AsyncIterable<ActivityRow[]>, names: N
       out += csvLine([
         uk(r.time), v.time, v.person?.name, v.username ?? v.person?.username, v.person?.yearGroup, v.deviceId, v.ip, v.host, v.url,
         v.searchTerm, v.category?.name, v.action, v.reason, v.policy.name ?? v.policy.id, v.ruleId, v.sourceId,
-        v.circumvention ? 'yes' : '', v.frontEnd, v.node, v.id,
+        v.circumvention ? 'yes' : '', v.frontEnd, v.node, v.id, v.count, v.lastTime,
       ]);
     }
     yield out;

@@ -206,6 +206,12 @@ const unstorable = (s: string | null | undefined) => typeof s === 'string' && UN
  * line is left to the JSON insert, whose casts decide what it stores, so that both ways store the same.
  */
 export function copyRowOfLine(line: string): string | undefined {
+  const e = plainEventOfLine(line);
+  return e && copyRowOf(e);
+}
+
+/** The event of a spooled or pushed line when it holds only plain values (see copyRowOfLine), else undefined. */
+export function plainEventOfLine(line: string): StoredEvent | undefined {
   const e = decodeLine(line);
   if (!e || !Number.isInteger(e.time) || e.time < EARLIEST || e.time > LATEST || typeof e.domain !== 'string') return undefined;
   if (e.circumvention !== undefined && e.circumvention !== null && typeof e.circumvention !== 'boolean') return undefined;
@@ -216,7 +222,7 @@ export function copyRowOfLine(line: string): string | undefined {
   // Text that PostgreSQL cannot hold fails either way; the JSON insert then finds and sets aside the line.
   for (const f of TEXT_FIELDS) if (unstorable(e[f])) return undefined;
   if (unstorable(e.host) || unstorable(e.domain)) return undefined;
-  return copyRowOf(e);
+  return e;
 }
 
 /** Daily totals are counted per quarter of an hour in Node; the database turns quarters into the school's days. */

@@ -36,6 +36,8 @@ const eventSchema = {
     action: { type: 'string' }, reason: { type: 'string' },
     policy: { type: 'object', properties: { id: { type: 'string' }, name: nullableString } },
     ruleId: nullableString, sourceId: nullableString, circumvention: { type: 'boolean' }, frontEnd: { type: 'string' }, node: { type: 'string' },
+    count: { type: 'integer', description: 'How many requests this row stands for: repeated blocks of the same address within a minute are stored as one' },
+    lastTime: { ...nullableString, description: 'When the last of them was made (null for a single request)' },
   },
 } as const;
 

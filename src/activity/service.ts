@@ -46,6 +46,9 @@ export interface ActivityView {
   circumvention: boolean;
   frontEnd: string;
   node: string;
+  /** How many requests the row stands for (repeated blocks folded into one row: migrations/0016), and the last one's time. */
+  count: number;
+  lastTime: string | null;
 }
 
 /** Turns the query into filters: a username into a person, a group into its members, a pasted URL into its host. */
@@ -151,6 +154,7 @@ export class Names {
       username: r.username, deviceId: r.device_id, ip: r.ip, host: r.host, url: r.url, searchTerm: r.search_term, category,
       action: r.action, reason: r.reason, policy: { id: r.policy_id, name: this.policies?.get(r.policy_id) ?? null },
       ruleId: r.rule_id, sourceId: r.source_id, circumvention: r.circumvention, frontEnd: r.front_end, node: r.node,
+      count: r.count, lastTime: r.last_at ? r.last_at.toISOString() : null,
     };
   }
 }

@@ -26,8 +26,12 @@ export interface ActivityFilters {
 
 export interface ActivityCursor { time: Date; id: string }
 
-/** A stored event as searches read it: the table's row less `domain` (an index column, derived from host). */
-export type ActivityRow = Omit<Selectable<ActivityTable>, 'domain'>;
+/**
+ * A stored event as searches read it: the table's row less `domain` (an index column, derived from host) and the ids
+ * and times of repeated blocks folded into it (migrations/0016): `count` says how many requests the row holds (1 for
+ * a single request) and `last_at` when the last was made.
+ */
+export type ActivityRow = Omit<Selectable<ActivityTable>, 'domain' | 'folded' | 'folded_ms'>;
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -66,12 +70,31 @@ export async function findActivity(db: Db, schoolId: string, filters: ActivityFi
   const where = conditions(schoolId, filters, page.before);
   const r = await sql<ActivityRow>`
     select a.id, a.time, a.school_id, a.person_id, a.username, a.device_id, host(a.ip) as ip, a.host, a.url, a.search_term,
-           a.category_id, a.action, a.reason, a.policy_id, a.rule_id, a.source_id, a.circumvention, a.front_end, a.node
+           a.category_id, a.action, a.reason, a.policy_id, a.rule_id, a.source_id, a.circumvention, a.front_end, a.node,
+           a.count, a.last_at
     from activity a
     where ${sql.join(where, sql` and `)}
     order by a.time desc, a.id desc
     limit ${page.limit + 1}`.execute(db);
-  return r.rows.map((row) => ({ ...row, time: new Date(row.time) }));
+  return r.rows.map(rowOf);
+}
+
+const rowOf = (row: ActivityRow): ActivityRow => ({ ...row, time: new Date(row.time), count: Number(row.count), last_at: row.last_at ? new Date(row.last_at) : null });
+
+/**
+ * The stored row that holds an event (alert evidence names events by id): its own row, or the row of repeated blocks
+ * it was folded into (writer.ts). `time` is the event's time, which bounds the search to a minute of one day.
+ */
+export async function findActivityHolding(db: Db, schoolId: string, eventId: string, time: Date): Promise<ActivityRow | undefined> {
+  const r = await sql<ActivityRow>`
+    select a.id, a.time, a.school_id, a.person_id, a.username, a.device_id, host(a.ip) as ip, a.host, a.url, a.search_term,
+           a.category_id, a.action, a.reason, a.policy_id, a.rule_id, a.source_id, a.circumvention, a.front_end, a.node,
+           a.count, a.last_at
+    from activity a
+    where a.school_id = ${schoolId} and a.time <= ${time} and a.time >= ${new Date(time.getTime() - 60 * 60_000)}
+      and (a.id = ${eventId}::uuid or (a.count > 1 and ${eventId}::uuid = any(a.folded)))
+    limit 1`.execute(db);
+  return r.rows[0] && rowOf(r.rows[0]);
 }
 
 /** Every matching event, newest first, a page at a time (PGlite cannot stream a cursor; keyset pages are as cheap). */

@@ -7,9 +7,27 @@
  * (openWriterDatabase, pg-copy-streams), on PGlite from a blob. Measured with bench/ingest.ts against the JSON insert
  * below: about 15 instead of 33 µs of server CPU per event on PostgreSQL, and on PGlite no JSON to parse twice in
  * WebAssembly (about 10 µs per event saved). A COPY cannot skip rows: a batch holding an event already stored fails as
- * a whole (unique_violation), is rolled back, and is sent again as one statement that inserts what is new and counts
- * only that (INSERT_SKIPPING_STORED) — replays and retries stay harmless. Any other data error on COPY also goes the
- * JSON way, which decides alone what is refused, so COPY never sets an event aside that the JSON insert would store.
+ * a whole (unique_violation) and is rolled back; it is then copied into a temporary staging table and inserted from
+ * there skipping what is stored, counting only what was inserted (INSERT_FROM_STAGING) — replays and retries stay
+ * harmless and cost one more COPY, not the JSON insert. Any other data error on COPY goes the JSON way
+ * (INSERT_SKIPPING_STORED), which decides alone what is refused, so COPY never sets an event aside that the JSON
+ * insert would store.
+ *
+ * Repeated blocks (issue 18: a flood must cost bytes, not rows). The rule, which keeps every event stored exactly
+ * once whatever the batch boundaries of a replay:
+ *   - Only blocked events fold, and only with events of the same batch whose every detail but id and time is the
+ *     same (foldKeyOf), within FOLD_WINDOW_MS of the first and in the same quarter-hour (so that the row's day is
+ *     every event's day in any time zone). Allowed, warned and monitored requests are never folded.
+ *   - The row is the first event's (its id and time), with count, last_at and the others' ids and times (folded,
+ *     folded_ms): nothing about any event is lost, and each can be found by its id (store.ts findActivityHolding).
+ *   - An event is stored when its id is a row's id or in a row's `folded`. Before folding, the batch's blocked events
+ *     are looked up both ways (STORED_AMONG; folded rows are found through their own small index), and those found
+ *     are left out. So [e1..e8] stored as one row, then replayed as [e1..e5] and [e6..e8], stores nothing; [e1..e5]
+ *     stored and [e1..e8] replayed stores e6..e8 (as a row of its own, id e6).
+ *   - Folded rows are inserted with their totals (sum of count) in one statement; the other events go as above. The
+ *     two are separate transactions: after a crash between them, the replay finds the first part by the same rule.
+ *   - One batch is written by one writer at a time (the pipeline's queue): two writers storing the same blocked
+ *     events at once could both miss the other's rows. `stored` counts events, not rows.
  *
  * The JSON statements take the batch as one JSON text parameter — the spool lines themselves, joined — unpacked by
  * json_to_recordset: no per-row parameters (PostgreSQL allows 65,535 per statement) and no second encoding in Node.
@@ -21,7 +39,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db } from '../platform/db.ts';
 import type { Database } from '../platform/schema.ts';
-import { COPY_COLUMNS, copyRowOfLine, TOTALS_BUCKET_MS } from './encode.ts';
+import { COPY_COLUMNS, copyRowOfLine, decodeLine, plainEventOfLine, TOTALS_BUCKET_MS, type StoredEvent } from './encode.ts';
 import { ensureActivityPartitions } from './partitions.ts';
 
 /**
@@ -61,6 +79,14 @@ const ADD_COUNTED_TOTALS = `
 const COPY_EVENTS = `copy activity (${COPY_COLUMNS}) from stdin`;
 const COPY_EVENTS_PGLITE = `copy activity (${COPY_COLUMNS}) from '/dev/blob'`;
 
+/**
+ * Replays: the batch is copied into a temporary table, then inserted from it skipping events already stored, and
+ * only what was inserted is counted ($1: the time zone). One COPY and one statement, whatever share is stored already.
+ */
+const CREATE_STAGING = `create temp table if not exists activity_incoming on commit delete rows as select ${COPY_COLUMNS} from activity with no data`;
+const COPY_STAGING = `copy activity_incoming (${COPY_COLUMNS}) from stdin`;
+const COPY_STAGING_PGLITE = `copy activity_incoming (${COPY_COLUMNS}) from '/dev/blob'`;
+
 const ADD_TO_TOTALS = `
   on conflict (school_id, day, category_id, action, policy_id) do update set events = activity_daily.events + excluded.events`;
 
@@ -90,6 +116,117 @@ const INSERT_SKIPPING_STORED = `
     from ins group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5 ${ADD_TO_TOTALS}
   )
   select count(*)::int as stored from ins`;
+
+/** From the staging table: what is not stored yet, and its totals ($1: the time zone). */
+const INSERT_FROM_STAGING = `
+  with ins as (
+    insert into activity (${COPY_COLUMNS}) select ${COPY_COLUMNS} from activity_incoming
+    on conflict do nothing
+    returning time, school_id, category_id, action, policy_id
+  ), totals as (
+    insert into activity_daily (school_id, day, category_id, action, policy_id, events)
+    select school_id, (time at time zone $1)::date, coalesce(category_id, ''), action, policy_id, count(*)
+    from ins group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5 ${ADD_TO_TOTALS}
+  )
+  select count(*)::int as stored from ins`;
+
+/** Blocked requests with the same details within this time of the first are folded into one row (see the header). */
+export const FOLD_WINDOW_MS = 60_000;
+
+/**
+ * Which of the blocked events in $1 (JSON: id, t) are stored already: as a row of their own, or folded into a row
+ * that runs at the batch's first time or later ($2, the earliest t; the partial index activity_folded finds those).
+ */
+const STORED_AMONG = `
+  with b as (select id, t from json_to_recordset($1::json) as b(id uuid, t timestamptz))
+  select b.id::text as id from b join activity a on a.time = b.t and a.id = b.id
+  union
+  select f.id::text from activity a cross join lateral unnest(a.folded) as f(id) join b on b.id = f.id
+  where a.count > 1 and a.last_at >= $2::timestamptz and a.time >= $2::timestamptz - interval '${FOLD_WINDOW_MS / 1000} seconds'`;
+
+/** Folded rows ($1, JSON) with their totals, counting each row's `count` ($2: the time zone). */
+const INSERT_FOLDED = `
+  with ins as (
+    insert into activity (id, time, school_id, person_id, username, device_id, ip, host, domain, url, search_term,
+                          category_id, action, reason, policy_id, rule_id, source_id, circumvention, front_end, node,
+                          count, last_at, folded, folded_ms)
+    select id, to_timestamp("time" / 1000.0), "schoolId", "personId", username, "deviceId", ip, host, domain, url, "searchTerm",
+           "categoryId", action, reason, "policyId", "ruleId", "sourceId", coalesce(circumvention, false), "frontEnd", node,
+           count, to_timestamp("lastAt" / 1000.0), folded, "foldedMs"
+    from json_to_recordset($1::json) as e(id uuid, "time" float8, "schoolId" uuid, "personId" uuid, username text,
+      "deviceId" text, ip inet, host text, domain text, url text, "searchTerm" text, "categoryId" text, action text,
+      reason text, "policyId" text, "ruleId" text, "sourceId" text, circumvention boolean, "frontEnd" text, node text,
+      count int, "lastAt" float8, folded uuid[], "foldedMs" int[])
+    on conflict do nothing
+    returning time, school_id, category_id, action, policy_id, count
+  ), totals as (
+    insert into activity_daily (school_id, day, category_id, action, policy_id, events)
+    select school_id, (time at time zone $2)::date, coalesce(category_id, ''), action, policy_id, sum(count)
+    from ins group by 1, 2, 3, 4, 5 order by 1, 2, 3, 4, 5 ${ADD_TO_TOTALS}
+  )
+  select coalesce(sum(count), 0)::int as stored from ins`;
+
+/** A blocked event of a batch that may be folded: its place in the batch, the event, and what it must share to fold. */
+interface Foldable { i: number; e: StoredEvent; key: string }
+
+/** Everything but the id and the time: events fold only when all of it is the same, so folding loses nothing. */
+function foldKeyOf(e: StoredEvent): string {
+  return JSON.stringify([e.schoolId, e.personId ?? null, e.username ?? null, e.deviceId ?? null, e.ip ?? null, e.host, e.domain,
+    e.url ?? null, e.searchTerm ?? null, e.categoryId ?? null, e.action, e.reason, e.policyId, e.ruleId ?? null, e.sourceId ?? null,
+    e.circumvention === true, e.frontEnd, e.node]);
+}
+
+/** The blocked events of a batch that could fold (plain values only: others go the JSON way one by one). */
+function foldablesOf(batch: ActivityBatch): Foldable[] {
+  const out: Foldable[] = [];
+  const keys = batch.totals && batch.totals.length === batch.lines.length ? batch.totals : undefined;
+  for (let i = 0; i < batch.lines.length; i++) {
+    // The totals key holds the action: only blocked events are read again here.
+    if (keys ? !keys[i].includes('\u0000block\u0000') : decodeLine(batch.lines[i])?.action !== 'block') continue;
+    const e = plainEventOfLine(batch.lines[i]);
+    if (e && e.action === 'block') out.push({ i, e, key: foldKeyOf(e) });
+  }
+  return out;
+}
+
+type FoldedRow = StoredEvent & { count: number; lastAt: number; folded: string[]; foldedMs: number[] };
+
+/**
+ * Folds blocked events not stored yet: per key, in time order, a row holds the events within FOLD_WINDOW_MS of its
+ * first and in the same quarter-hour (so that its day and totals are the same in every time zone). Returns the rows
+ * of two or more, and the places in the batch of the events left alone.
+ */
+function fold(events: Foldable[]): { rows: FoldedRow[]; alone: number[] } {
+  const byKey = new Map<string, Foldable[]>();
+  for (const f of events) {
+    const list = byKey.get(f.key);
+    if (list) list.push(f); else byKey.set(f.key, [f]);
+  }
+  const rows: FoldedRow[] = [];
+  const alone: number[] = [];
+  const close = (run: Foldable[]) => {
+    if (run.length === 1) { alone.push(run[0].i); return; }
+    const first = run[0].e;
+    rows.push({
+      ...first, count: run.length, lastAt: run[run.length - 1].e.time,
+      folded: run.slice(1).map((f) => f.e.id), foldedMs: run.slice(1).map((f) => f.e.time - first.time),
+    });
+  };
+  for (const list of byKey.values()) {
+    list.sort((a, b) => a.e.time - b.e.time || (a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
+    let run: Foldable[] = [];
+    for (const f of list) {
+      const head = run[0]?.e;
+      if (head && (f.e.time - head.time > FOLD_WINDOW_MS || Math.floor(f.e.time / TOTALS_BUCKET_MS) !== Math.floor(head.time / TOTALS_BUCKET_MS))) {
+        close(run);
+        run = [];
+      }
+      run.push(f);
+    }
+    if (run.length > 0) close(run);
+  }
+  return { rows, alone };
+}
 
 /** The totals keys of a batch, counted, as the JSON rows INSERT_NEW reads. */
 function totalsJson(keys: string[]): string {
@@ -123,24 +260,47 @@ function pgliteOf(connection: unknown): PGlite | undefined {
   return inner instanceof PGlite ? inner : undefined;
 }
 
-async function copyThroughPool(pool: pg.Pool, data: string, totals: string, timeZone: string): Promise<void> {
+const isUniqueViolation = (e: unknown) => (e as { code?: unknown }).code === '23505';
+
+/** A COPY stream on a pool client. */
+function copyInto(client: pg.PoolClient, statement: string, data: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stream: Writable = client.query(copyFrom(statement));
+    stream.on('error', reject);
+    stream.on('finish', resolve);
+    stream.end(data);
+  });
+}
+
+/**
+ * The batch by COPY through the writer's pool; resolves with how many events were new. A batch holding an event
+ * already stored is copied again into the staging table and inserted from there (see the header).
+ */
+async function copyThroughPool(pool: pg.Pool, data: string, totals: string, count: number, timeZone: string): Promise<number> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
     await client.query('begin');
     try {
-      await new Promise<void>((resolve, reject) => {
-        const stream: Writable = client.query(copyFrom(COPY_EVENTS));
-        stream.on('error', reject);
-        stream.on('finish', resolve);
-        stream.end(data);
-      });
+      await copyInto(client, COPY_EVENTS, data);
     } catch (e) {
       await client.query('rollback');
-      throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
+      if (!isUniqueViolation(e)) throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
+      await client.query('begin');
+      try {
+        await client.query(CREATE_STAGING);
+        await copyInto(client, COPY_STAGING, data);
+        const r = await client.query<{ stored: number }>(INSERT_FROM_STAGING, [timeZone]);
+        await client.query('commit');
+        return Number(r.rows[0]?.stored ?? 0);
+      } catch (err) {
+        await client.query('rollback');
+        throw isDataError(err) && !isMissingPartition(err) ? new CopyRefused(err) : err;
+      }
     }
     await client.query(ADD_COUNTED_TOTALS, [totals, timeZone]);
     await client.query('commit');
+    return count;
   } catch (e) {
     // A connection that failed mid-transaction (cut, timed out) is not given back to the pool to be reused.
     if (!(e instanceof CopyRefused) && !isDataError(e)) broken = e as Error;
@@ -151,15 +311,26 @@ async function copyThroughPool(pool: pg.Pool, data: string, totals: string, time
   }
 }
 
-async function copyIntoPGlite(db: PGlite, data: string, totals: string, timeZone: string): Promise<void> {
-  await db.transaction(async (tx) => {
-    try {
+async function copyIntoPGlite(db: PGlite, data: string, totals: string, count: number, timeZone: string): Promise<number> {
+  try {
+    await db.transaction(async (tx) => {
       await tx.query(COPY_EVENTS_PGLITE, [], { blob: new Blob([data]) });
-    } catch (e) {
-      throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
-    }
-    await tx.query(ADD_COUNTED_TOTALS, [totals, timeZone]);
-  });
+      await tx.query(ADD_COUNTED_TOTALS, [totals, timeZone]);
+    });
+    return count;
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
+  }
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.exec(CREATE_STAGING);
+      await tx.query(COPY_STAGING_PGLITE, [], { blob: new Blob([data]) });
+      const r = await tx.query<{ stored: number }>(INSERT_FROM_STAGING, [timeZone]);
+      return Number(r.rows[0]?.stored ?? 0);
+    });
+  } catch (e) {
+    throw isDataError(e) && !isMissingPartition(e) ? new CopyRefused(e) : e;
+  }
 }
 
 function isMissingPartition(e: unknown): boolean {
@@ -194,11 +365,11 @@ export class DatabaseActivityWriter implements ActivityBatchWriter {
   }
 
   /**
-   * The batch by COPY: 'copied'; 'refused' when it has to go the JSON way (an event already stored, or data COPY
-   * refused); 'unavailable' when this database cannot COPY here (a server reached only through Kysely) or the batch
-   * has no totals keys or holds a line that is not plain (encode.ts copyRowOfLine).
+   * The batch by COPY: how many events were new; 'refused' when it has to go the JSON way (data COPY refused);
+   * 'unavailable' when this database cannot COPY here (a server reached only through Kysely) or the batch has no
+   * totals keys or holds a line that is not plain (encode.ts copyRowOfLine).
    */
-  private async copy(batch: ActivityBatch): Promise<'copied' | 'refused' | 'unavailable'> {
+  private async copy(batch: ActivityBatch): Promise<number | 'refused' | 'unavailable'> {
     if (!batch.totals || batch.totals.length !== batch.lines.length) return 'unavailable';
     let rows = batch.rows;
     if (!rows || rows.length !== batch.lines.length) {
@@ -211,28 +382,62 @@ export class DatabaseActivityWriter implements ActivityBatchWriter {
     }
     const data = rows.join('');
     const totals = totalsJson(batch.totals);
+    const count = batch.lines.length;
     try {
       const pool = poolOfDb.get(this.db);
-      if (pool) {
-        await copyThroughPool(pool, data, totals, this.timeZone);
-        return 'copied';
-      }
+      if (pool) return await copyThroughPool(pool, data, totals, count, this.timeZone);
       // PGlite is one connection: holding it keeps every other query out of the transaction until it ends.
       return await this.db.getExecutor().provideConnection(async (connection) => {
         const pglite = pgliteOf(connection);
-        if (!pglite) return 'unavailable';
-        await copyIntoPGlite(pglite, data, totals, this.timeZone);
-        return 'copied';
+        if (!pglite) return 'unavailable' as const;
+        return copyIntoPGlite(pglite, data, totals, count, this.timeZone);
       });
     } catch (e) {
-      if (e instanceof CopyRefused) return 'refused'; // unique_violation (some are stored already) or other refused data
+      if (e instanceof CopyRefused) return 'refused'; // data the COPY refused: the JSON insert decides what is stored
       throw e;
     }
   }
 
+  /** Which of these blocked events are stored already, as rows of their own or folded into one (STORED_AMONG). */
+  private async storedAmong(events: Foldable[]): Promise<Set<string>> {
+    let earliest = Infinity;
+    for (const f of events) if (f.e.time < earliest) earliest = f.e.time;
+    const json = JSON.stringify(events.map((f) => ({ id: f.e.id, t: new Date(f.e.time).toISOString() })));
+    const r = await this.db.executeQuery<{ id: string }>(CompiledQuery.raw(STORED_AMONG, [json, new Date(earliest).toISOString()]));
+    return new Set(r.rows.map((row) => row.id));
+  }
+
   private async run(batch: ActivityBatch): Promise<{ stored: number }> {
+    const foldables = foldablesOf(batch);
+    if (foldables.length === 0) return this.runSingles(batch);
+    // Blocked events: those stored already (a replay, whatever its boundaries) are left out, the rest folded.
+    const stored = await this.storedAmong(foldables);
+    const seen = new Set<string>();
+    const fresh = foldables.filter((f) => !stored.has(f.e.id) && !seen.has(f.e.id) && seen.add(f.e.id));
+    const { rows, alone } = fold(fresh);
+    let n = 0;
+    if (rows.length > 0) {
+      try {
+        const r = await this.db.executeQuery<{ stored: number }>(CompiledQuery.raw(INSERT_FOLDED, [JSON.stringify(rows), this.timeZone]));
+        n += Number(r.rows[0]?.stored ?? 0);
+      } catch (e) {
+        if (isDataError(e) && !isMissingPartition(e)) throw new ActivityRejectedError((e as Error).message);
+        throw e;
+      }
+    }
+    // Everything else, blocked events left alone included, goes as single rows.
+    const skip = new Set<number>();
+    for (const f of foldables) skip.add(f.i);
+    for (const i of alone) skip.delete(i);
+    if (skip.size === batch.lines.length) return { stored: n };
+    const pick = <T>(xs: T[] | undefined) => xs && xs.length === batch.lines.length ? xs.filter((_, i) => !skip.has(i)) : undefined;
+    const singles: ActivityBatch = { lines: pick(batch.lines)!, totals: pick(batch.totals), rows: pick(batch.rows), days: batch.days };
+    return { stored: n + (await this.runSingles(singles)).stored };
+  }
+
+  private async runSingles(batch: ActivityBatch): Promise<{ stored: number }> {
     const copied = await this.copy(batch);
-    if (copied === 'copied') return { stored: batch.lines.length };
+    if (typeof copied === 'number') return { stored: copied };
     const json = `[${batch.lines.join(',')}]`;
     try {
       if (copied === 'unavailable' && batch.totals && batch.totals.length === batch.lines.length) {

@@ -43,8 +43,11 @@ export interface EventFacts {
   categoryId: string | null;
   circumvention: boolean;
   result: ScoreResult;
-  /** Blocked requests by this person within the rule's window, this one included (repeated_blocks). */
-  recentBlocks?: (windowMinutes: number) => number;
+  /**
+   * Whether this person made at least `threshold` blocked requests within the rule's window, this one included
+   * (repeated_blocks; absent when the event was not blocked or names nobody). See blocks.ts.
+   */
+  blocksAtLeast?: (threshold: number, windowMinutes: number) => boolean;
 }
 
 export interface RuleHit { rule: RuleRow; category: string | null; score: number }
@@ -89,8 +92,8 @@ function ruleHit(r: RuleRow, f: EventFacts): RuleHit | null {
       return top && top.score >= (r.min_score ?? 50) ? { rule: r, category: top.category, score: top.score } : null;
     }
     case 'repeated_blocks': {
-      if (f.action !== 'block' || !f.recentBlocks || !r.threshold_count || !r.window_minutes) return null;
-      return f.recentBlocks(r.window_minutes) >= r.threshold_count ? { rule: r, category: f.categoryId, score: 0 } : null;
+      if (f.action !== 'block' || !f.blocksAtLeast || !r.threshold_count || !r.window_minutes) return null;
+      return f.blocksAtLeast(r.threshold_count, r.window_minutes) ? { rule: r, category: f.categoryId, score: 0 } : null;
     }
   }
 }

@@ -24,6 +24,7 @@ import { queueMail } from '../platform/mail.ts';
 import { compileMatcher, CATEGORY_NAMES, isPhraseCategory, type Matcher, type ScoreResult } from './matcher.ts';
 import { urlText } from './normalise.ts';
 import { firstRuleHit, isIllegalAttempt, type RuleHit } from './rules.ts';
+import { RecentBlocks } from './blocks.ts';
 import { ensureMonitoringDefaults } from './defaults.ts';
 import {
   addEvidence, insertAlert, listRules, listsVersion, loadPhrases, peopleWithRoles, readWatermark, writeWatermark, type RuleRow,
@@ -58,7 +59,15 @@ export interface MonitoredEvent {
   action: string; reason: string; circumvention?: boolean | null;
 }
 
-interface SchoolMonitor { version: number; checkedAt: number; matcher: Matcher; rules: RuleRow[] }
+/** A school's compiled lists and rules; `largestThreshold` is the most blocks any of its rules counts (blocks.ts). */
+export interface SchoolMonitor { version: number; checkedAt: number; matcher: Matcher; rules: RuleRow[]; largestThreshold?: number }
+
+/** The most blocked requests any of these rules counts. */
+export function largestThresholdOf(rules: readonly RuleRow[]): number {
+  let n = 0;
+  for (const r of rules) if (r.kind === 'repeated_blocks' && r.threshold_count && r.threshold_count > n) n = r.threshold_count;
+  return n;
+}
 
 export interface StageStats { scored: number; alertsRaised: number; evidenceAdded: number; queuedBatches: number; failures: number }
 
@@ -74,7 +83,8 @@ export class MonitoringStage {
   private readonly log: StageLogger;
   private readonly schools = new Map<string, SchoolMonitor>();
   private readonly queue: Array<{ events: MonitoredEvent[]; oldest: number }> = [];
-  private readonly blocks = new Map<string, number[]>();
+  /** Recent blocked requests per person or address (bounded; O(1) per event: blocks.ts). */
+  private readonly blocks = new RecentBlocks();
   /** Alerts this process has raised or added to, by school and key, with how much evidence it has added. */
   private readonly knownAlerts = new Map<string, { id: string; evidence: number }>();
   private running: Promise<void> | undefined;
@@ -118,16 +128,23 @@ export class MonitoringStage {
     let afterId = '00000000-0000-0000-0000-000000000000';
     let total = 0;
     for (;;) {
-      const rows = await sql<ActivityRow>`
+      const rows = await sql<ActivityRow & { folded: string[] | null; folded_ms: number[] | null }>`
         select a.id, a.time, a.school_id, a.person_id, a.username, a.device_id, host(a.ip) as ip, a.host, a.url, a.search_term,
-               a.category_id, a.action, a.reason, a.circumvention
+               a.category_id, a.action, a.reason, a.circumvention, a.count, a.folded, a.folded_ms
         from activity a where (a.time, a.id) > (${from}, ${afterId}::uuid) and a.time >= ${from}
         order by a.time, a.id limit 5000`.execute(this.opts.db);
       if (rows.rows.length === 0) break;
-      const events = rows.rows.map((r) => ({
-        id: r.id, time: new Date(r.time).getTime(), schoolId: r.school_id, personId: r.person_id, username: r.username, deviceId: r.device_id,
-        ip: r.ip, host: r.host, url: r.url, searchTerm: r.search_term, categoryId: r.category_id, action: r.action, reason: r.reason, circumvention: r.circumvention,
-      }));
+      const events: MonitoredEvent[] = [];
+      for (const r of rows.rows) {
+        const e: MonitoredEvent = {
+          id: r.id, time: new Date(r.time).getTime(), schoolId: r.school_id, personId: r.person_id, username: r.username, deviceId: r.device_id,
+          ip: r.ip, host: r.host, url: r.url, searchTerm: r.search_term, categoryId: r.category_id, action: r.action, reason: r.reason, circumvention: r.circumvention,
+        };
+        events.push(e);
+        // Repeated blocks folded into one row (activity writer) are scored one by one, as they were made.
+        (r.folded ?? []).forEach((id, i) => events.push({ ...e, id, time: e.time + Number(r.folded_ms?.[i] ?? 0) }));
+      }
+      if (events.length > rows.rows.length) events.sort((a, b) => a.time - b.time);
       await this.process(events);
       total += events.length;
       const last = rows.rows[rows.rows.length - 1];
@@ -193,7 +210,8 @@ export class MonitoringStage {
       return cached;
     }
     const phrases = await loadPhrases(this.opts.db, schoolId);
-    const fresh: SchoolMonitor = { version, checkedAt: now, matcher: compileMatcher(phrases), rules: await listRules(this.opts.db, schoolId) };
+    const rules = await listRules(this.opts.db, schoolId);
+    const fresh: SchoolMonitor = { version, checkedAt: now, matcher: compileMatcher(phrases), rules, largestThreshold: largestThresholdOf(rules) };
     this.schools.set(schoolId, fresh);
     return fresh;
   }
@@ -218,24 +236,26 @@ export class MonitoringStage {
       if (e.time > this.newestScored) this.newestScored = e.time;
     }
     this.s.scored += events.length;
-    if (hits.length > 0) await this.raiseAll(hits);
+    // A flood meets its rule with every event; once its alert holds MAX_EVIDENCE there is nothing to store, and no
+    // transaction is opened for it.
+    const toStore = hits.filter(({ e, hit }) => (this.knownAlerts.get(`${e.schoolId}:${dedupeKeyOf(e, hit)}`)?.evidence ?? 0) < MAX_EVIDENCE);
+    if (toStore.length > 0) await this.raiseAll(toStore);
   }
 
-  /** Pure apart from the per-person count of blocked requests: which rule, if any, this event meets. */
+  /**
+   * Pure apart from the per-person record of blocked requests: which rule, if any, this event meets. O(1) in the
+   * number of blocks before it (blocks.ts).
+   */
   check(m: SchoolMonitor, e: MonitoredEvent): { hit: RuleHit; result: ScoreResult } | null {
     const result = m.matcher.score(textsOf(e));
     const key = personKeyOf(e);
-    let recentBlocks: ((minutes: number) => number) | undefined;
+    let blocksAtLeast: ((threshold: number, windowMinutes: number) => boolean) | undefined;
     if (e.action === 'block' && key) {
-      const times = this.blocks.get(key) ?? [];
-      times.push(e.time);
-      const keepFrom = e.time - 60 * 60_000;
-      while (times.length && times[0] < keepFrom) times.shift();
-      this.blocks.set(key, times);
-      recentBlocks = (minutes) => times.filter((t) => t > e.time - minutes * 60_000 && t <= e.time).length;
+      this.blocks.allowFor(m.largestThreshold ?? (m.largestThreshold = largestThresholdOf(m.rules)));
+      blocksAtLeast = this.blocks.add(key, e.time);
     }
     const hit = firstRuleHit(m.rules, {
-      action: e.action, reason: e.reason, categoryId: e.categoryId ?? null, circumvention: e.circumvention === true, result, recentBlocks,
+      action: e.action, reason: e.reason, categoryId: e.categoryId ?? null, circumvention: e.circumvention === true, result, blocksAtLeast,
     });
     return hit ? { hit, result } : null;
   }
@@ -253,10 +273,7 @@ export class MonitoringStage {
       const audits = new Map<string, AuditEvent[]>();
       const recipients = new Map<string, Promise<Array<{ id: string; email: string | null; roles: string[] }>>>();
       for (const { e, hit, result } of hits) {
-        const personKey = personKeyOf(e) ?? `event:${e.id}`;
-        // Repeated-blocks alerts: one per window; others: one per half-hour of the same person under the same rule.
-        const bucketMs = hit.rule.kind === 'repeated_blocks' && hit.rule.window_minutes ? hit.rule.window_minutes * 60_000 : ALERT_BUCKET_MS;
-        const dedupeKey = `${hit.rule.id}:${personKey}:${Math.floor(e.time / bucketMs)}`;
+        const dedupeKey = dedupeKeyOf(e, hit);
         let known = this.knownAlerts.get(`${e.schoolId}:${dedupeKey}`);
         if (known && known.evidence >= MAX_EVIDENCE) continue;
         if (!known) {
@@ -330,6 +347,13 @@ export class MonitoringStage {
       }, now);
     }
   }
+}
+
+/** Repeated-blocks alerts: one per window; others: one per half-hour of the same person under the same rule. */
+function dedupeKeyOf(e: MonitoredEvent, hit: RuleHit): string {
+  const personKey = personKeyOf(e) ?? `event:${e.id}`;
+  const bucketMs = hit.rule.kind === 'repeated_blocks' && hit.rule.window_minutes ? hit.rule.window_minutes * 60_000 : ALERT_BUCKET_MS;
+  return `${hit.rule.id}:${personKey}:${Math.floor(e.time / bucketMs)}`;
 }
 
 function personKeyOf(e: MonitoredEvent): string | null {

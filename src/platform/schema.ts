@@ -197,6 +197,11 @@ export interface ActivityTable {
   circumvention: boolean;
   front_end: string;
   node: string;
+  /** Repeated blocks folded into this row (migrations/0016): how many requests, the last one's time, the others' ids and times. */
+  count: Generated<number>;
+  last_at: Timestamp | null;
+  folded: string[] | null;
+  folded_ms: number[] | null;
 }
 
 export interface ActivityDailyTable {
