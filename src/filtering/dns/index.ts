@@ -33,6 +33,7 @@
 import type { FilterView } from '../frontend-types.ts';
 import { DnsActivity } from './activity.ts';
 import { AnswerCache } from './cache.ts';
+import { AllowedClients, parseAllowedClients } from './clients.ts';
 import { listenTcp, listenUdp } from './listeners.ts';
 import { DnsResolverCore, type DnsStats } from './resolver.ts';
 import { blockAnswers } from './synthesise.ts';
@@ -44,6 +45,12 @@ export interface DnsResolverOptions {
   /** Default 5353; 53 in production (see above); 0 picks a free port (tests). UDP and TCP share it. */
   port?: number;
   view: FilterView;
+  /**
+   * Whom the resolver answers besides the devices the school knows (its address ranges, devices and log-ons): a
+   * comma-separated list of addresses and ranges, `private` standing for the private and local networks (the
+   * default). Everyone else is refused. See clients.ts.
+   */
+  allowedClients?: string;
   /** Upstream resolvers as 'ip:port', '[ipv6]:port' or 'ip' (port 53), in order of preference. */
   upstreams: string[];
   blockAnswer: 'block-page' | 'nxdomain';
@@ -102,6 +109,9 @@ export async function startDnsResolver(options: DnsResolverOptions): Promise<Dns
   const udpSize = clamp(options.udpSize ?? 1232, 512, 4096);
   const limits = { maxTtl: options.maxTtl ?? 86_400, maxNegativeTtl: options.maxNegativeTtl ?? 3_600 };
   const block = blockAnswers(options.blockAnswer, options.blockPageIPv4, options.blockPageIPv6, options.blockTtl ?? 10);
+  const ranges = options.allowedClients === undefined ? null : parseAllowedClients(options.allowedClients);
+  if (typeof ranges === 'string') throw new Error(`DNS resolver: the list of devices it answers (OSPREY_DNS_ALLOWED_CLIENTS) is wrong: ${ranges}`);
+  const allowed = ranges === null ? AllowedClients.privateNetworks() : new AllowedClients(ranges);
   const pool = new UpstreamPool({
     upstreams: options.upstreams, attemptTimeoutMs: options.upstreamTimeoutMs ?? 1500,
     maxAttempts: Math.max(1, options.upstreamAttempts ?? Math.max(2, options.upstreams.length)),
@@ -111,7 +121,7 @@ export async function startDnsResolver(options: DnsResolverOptions): Promise<Dns
   const cache = new AnswerCache(options.cacheSize ?? 50_000);
   const activity = new DnsActivity(options.view.activity, options.view.node, options.activityWindowMs ?? 5_000);
   const core = new DnsResolverCore(options.view, {
-    block, warnAs: options.warnAs ?? 'block', udpSize, limits, maxWaiters: 1_000, now,
+    block, warnAs: options.warnAs ?? 'block', udpSize, limits, maxWaiters: 1_000, allowed, now,
   }, cache, pool, activity, warn);
 
   const tcpLimits = {
