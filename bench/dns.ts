@@ -17,10 +17,21 @@
  * and also prints each one's CPU time per query (µs), which stays meaningful when the shared upstream on core 0 is
  * what limits the rate.
  *
+ * `--flood` (issue 18) measures the product rather than the resolver alone: the real server as `osprey serve` runs it
+ * (startServer: the activity pipeline into the database — the embedded one, or PostgreSQL with DATABASE_URL —
+ * monitoring, the live filter and the resolver), a school whose two laptops are known by address. One laptop
+ * (127.0.0.5) asks for a blocked name 50,000 times as fast as the answers come (100 unanswered at most, like dnsperf;
+ * 2 s to answer); the other (127.0.0.6) asks for an allowed name every 100 ms as a stub resolver does. A bystander's
+ * question is lost when no answer comes within 2 s. The load runs in a child process, so that it does not share the
+ * server's thread. Afterwards the activity log must hold every blocked attempt answered (or the bench fails).
+ *
  * Prints one line:  dns: osprey_qps=… dnsmasq_qps=… ratio=… dnsmasq_hosts_qps=… ratio_vs_hosts=… node_floor_qps=… …
  *   (with --forwarding:  dns-forwarding: osprey_qps=… dnsmasq_qps=… ratio=… osprey_us_per_query=… …)
- * Run: npm run bench:dns (20 s per turn, 3 rounds) · --smoke (3 s, 1 round) · --forwarding · BENCH_PROFILE=1 writes a
- * CPU profile of Osprey's server to bench/profiles/ · BENCH_VERBOSE=1 prints each turn on stderr.
+ *   (with --flood:  dns-flood: flood_queries=… flood_answered=… flood_seconds=… bystander_asked=… bystander_lost=…
+ *    bystander_p99_ms=… stored_blocks=… database=…)
+ * Run: npm run bench:dns (20 s per turn, 3 rounds) · --smoke (3 s, 1 round; then the flood with 5,000 queries, a second
+ * line) · --forwarding · --flood (BENCH_DNS_FLOOD queries, 50,000 by default) · BENCH_PROFILE=1 writes a CPU profile of
+ * Osprey's server to bench/profiles/ · BENCH_VERBOSE=1 prints each turn on stderr.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -38,7 +49,12 @@ s.bind(Number(process.argv[1]), '127.0.0.1');`;
 const BLOCKED_CATEGORY = 'bench-blocked';
 
 if (process.argv[2] === '--serve-osprey') await serveOsprey(process.argv[3], process.argv[4], process.argv[5]);
-else await main();
+else if (process.argv.includes('--flood')) await floodScenario(Number(process.env.BENCH_DNS_FLOOD ?? (process.argv.includes('--smoke') ? 5_000 : 50_000)));
+else {
+  await main();
+  // smoke mode (CI) also shows that the flood scenario still runs
+  if (process.argv.includes('--smoke') && !process.argv.includes('--forwarding')) await floodScenario(5_000);
+}
 
 async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke');
@@ -51,7 +67,8 @@ async function main(): Promise<void> {
   if (load > 1) console.error(`bench:dns: load average ${load} before starting — other work on this machine will skew the numbers`);
   if (!ensureTools()) {
     console.log('dns: skipped — dnsperf and dnsmasq are needed and could not be installed (apt-get install -y dnsperf dnsmasq-base)');
-    process.exit(smoke ? 0 : 1);
+    if (smoke) return;
+    process.exit(1);
   }
   const work = mkdtempSync(path.join(tmpdir(), 'osprey-bench-dns-'));
   const children: ChildProcess[] = [];
@@ -306,4 +323,140 @@ async function serveOsprey(port: string, domainsFile: string, upstream: string):
     await resolver.close();
     process.exit(0);
   });
+}
+
+/**
+ * The load for --flood, in a child process of its own: argv port, blocked name, allowed name, flood size. Prints one
+ * JSON line: the flood's answers and duration, and each bystander question's latency (null when lost).
+ */
+function floodClient(): string {
+  return `const dgram = require('node:dgram');
+const [port, blocked, allowed, total] = [Number(process.argv[1]), process.argv[2], process.argv[3], Number(process.argv[4])];
+const ask = (name, id) => {
+  const labels = name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)]));
+  return Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), ...labels, Buffer.from([0, 0, 1, 0, 1])]);
+};
+const flood = dgram.createSocket('udp4');
+let sent = 0, answered = 0, gaveUp = 0, progress = Date.now();
+const started = process.hrtime.bigint();
+let finished = null;
+const pump = () => { while (sent < total && sent - answered - gaveUp < 100) flood.send(ask(blocked, sent++ & 0xffff), port, '127.0.0.1'); };
+flood.on('message', () => { answered++; progress = Date.now(); pump(); });
+const latencies = [];
+const asking = new Set();
+const bystander = setInterval(() => {
+  const socket = dgram.createSocket('udp4');
+  const id = Math.floor(Math.random() * 65536);
+  const t0 = process.hrtime.bigint();
+  const entry = { socket, timer: null };
+  asking.add(entry);
+  const done = (ms) => { clearTimeout(entry.timer); asking.delete(entry); socket.close(); latencies.push(ms); };
+  entry.timer = setTimeout(() => done(null), 2000);
+  socket.on('message', (m) => { if (m.readUInt16BE(0) === id) done(Number(process.hrtime.bigint() - t0) / 1e6); });
+  socket.bind(0, '127.0.0.6', () => socket.send(ask(allowed, id), port, '127.0.0.1'));
+}, 100);
+const watch = setInterval(() => {
+  if (answered + gaveUp >= total || Date.now() - progress > 2000) {
+    if (answered + gaveUp < total && sent < total) { gaveUp = sent - answered; progress = Date.now(); pump(); return; }
+    if (finished === null) finished = Number(process.hrtime.bigint() - started) / 1e9;
+    clearInterval(bystander);
+    if (asking.size > 0) return;
+    clearInterval(watch);
+    flood.close();
+    console.log(JSON.stringify({ sent, answered, seconds: finished, latencies }));
+  }
+}, 50);
+flood.bind(0, '127.0.0.5', pump);`;
+}
+
+async function floodScenario(total: number): Promise<void> {
+  const { loadConfig } = await import('../src/config.ts');
+  const { openConfiguredDatabase, startServer } = await import('../src/platform/server.ts');
+  const { ensureSchool } = await import('../src/platform/setup.ts');
+  const { createPolicy } = await import('../src/filtering/policy/service.ts');
+  const { sql } = await import('kysely');
+  const blocked = 'arcade.blocked-games.example';
+  const allowed = 'www.kestrel-learning.org';
+  const work = mkdtempSync(path.join(tmpdir(), 'osprey-bench-dns-flood-'));
+  // the upstream: every allowed question gets 192.0.2.20 for an hour
+  const upstream = dgram.createSocket('udp4');
+  upstream.on('message', (msg, from) => {
+    const questionEnd = msg.indexOf(0, 12) + 5;
+    const reply = Buffer.concat([msg.subarray(0, questionEnd), Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 192, 0, 2, 20])]);
+    reply[2] = 0x81; reply[3] = 0x80; reply[6] = 0; reply[7] = 1; reply[10] = 0; reply[11] = 0;
+    upstream.send(reply.subarray(0, questionEnd + 16), from.port, from.address);
+  });
+  await new Promise<void>((resolve) => upstream.bind(0, '127.0.0.1', resolve));
+  // PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL): a scratch database of the bench's own, dropped at the end
+  const server0 = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  if (server0) {
+    const { default: pg } = await import('pg');
+    const name = `osprey_bench_dns_${Math.random().toString(16).slice(2, 12)}`;
+    const admin = new pg.Client({ connectionString: server0 });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const url = new URL(server0);
+    url.pathname = `/${name}`;
+    scratch = { url: url.toString(), async drop() { await admin.query(`drop database if exists ${name} with (force)`); await admin.end(); } };
+  }
+  const env = { OSPREY_DATA_DIR: work, ...(scratch ? { DATABASE_URL: scratch.url } : {}) };
+  const config = loadConfig(env, {
+    logLevel: 'silent', httpHost: '127.0.0.1', httpPort: 0, frontEnds: 'dns', filterHost: '127.0.0.1', dnsPort: 0,
+    dnsUpstreams: `127.0.0.1:${upstream.address().port}`,
+  });
+  const handle = await openConfiguredDatabase(config).catch(async (error: unknown) => { await scratch?.drop(); throw error; });
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    // a fresh school with two laptops known by address
+    const school = await ensureSchool(handle.db, 'Bench Academy', new Date());
+    const group = await handle.db.insertInto('groups').values({ id: crypto.randomUUID(), school_id: school.id, kind: 'custom', name: 'Bench laptops', created_at: new Date() })
+      .returning('id').executeTakeFirstOrThrow();
+    await createPolicy({ db: handle.db, clock: { now: () => new Date() }, actor: { id: null, label: 'bench', schoolId: school.id } }, `bench-${Date.now()}`, {
+      name: 'Bench laptops', description: 'Everything but the game site', priority: 60, defaultAction: 'allow', safeSearch: false,
+      categoryActions: {}, schedules: [], localAllow: [], targets: [group.id],
+      localBlock: [{ id: 'no-arcade', kind: 'domain', value: 'blocked-games.example', note: 'bench' }],
+    }, 'bench:dns flood scenario');
+    for (const ip of ['127.0.0.5', '127.0.0.6']) {
+      await handle.db.insertInto('ip_ranges').values({
+        id: crypto.randomUUID(), school_id: school.id, cidr: `${ip}/32`, name: `BENCH-${ip}`, kind: 'device', group_ids: JSON.stringify([group.id]),
+        note: '', created_at: new Date(), updated_at: new Date(),
+      }).execute();
+    }
+    server = await startServer(config, { handle });
+    const port = (await server.filteringStarted).dnsPort;
+    if (port === undefined) throw new Error('bench:dns: the DNS resolver did not start');
+    const child = spawn(process.execPath, ['-e', floodClient(), String(port), blocked, allowed, String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`bench:dns: the flood client stopped with exit code ${code}`);
+    const result = JSON.parse(out) as { sent: number; answered: number; seconds: number; latencies: Array<number | null> };
+    if (!(await server.activity.drain(300_000))) throw new Error('bench:dns: the activity log did not catch up within five minutes');
+    const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'activity'`.execute(handle.db);
+    const counted = columns.rows.map((c) => c.column_name).find((c) => /^(count|repeats|attempts|hits)$/.test(c));
+    const stored = Number((await (counted
+      ? sql<{ n: string }>`select coalesce(sum(${sql.ref(counted)}), 0) as n from activity where ip = '127.0.0.5'::inet and host = ${blocked} and action = 'block' and school_id = ${school.id}`
+      : sql<{ n: string }>`select count(*) as n from activity where ip = '127.0.0.5'::inet and host = ${blocked} and action = 'block' and school_id = ${school.id}`
+    ).execute(handle.db)).rows[0].n);
+    const answeredLatencies = result.latencies.filter((l): l is number => l !== null).sort((a, b) => a - b);
+    const lost = result.latencies.length - answeredLatencies.length;
+    const p99 = answeredLatencies.length > 0 ? answeredLatencies[Math.min(answeredLatencies.length - 1, Math.ceil(answeredLatencies.length * 0.99) - 1)] : NaN;
+    if (result.sent !== total || !(result.answered > 0) || result.latencies.length === 0 || !Number.isFinite(p99)) {
+      throw new Error(`bench:dns: the flood scenario is void: ${JSON.stringify({ ...result, latencies: result.latencies.length })}`);
+    }
+    if (stored < result.answered || stored > result.sent) {
+      throw new Error(`bench:dns: ${stored} blocked attempts stored, but ${result.answered} were answered of ${result.sent} sent`);
+    }
+    const [load] = readFileSync('/proc/loadavg', 'utf8').split(' ');
+    console.log(`dns-flood: flood_queries=${total} flood_answered=${result.answered} flood_seconds=${result.seconds.toFixed(1)}`
+      + ` bystander_asked=${result.latencies.length} bystander_lost=${lost} bystander_p99_ms=${p99.toFixed(1)}`
+      + ` stored_blocks=${stored} database=${handle.kind} load=${load}`);
+  } finally {
+    await server?.close();
+    await handle.close();
+    await scratch?.drop();
+    upstream.close();
+    rmSync(work, { recursive: true, force: true });
+  }
 }

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { parseAllowedClients } from './filtering/dns/clients.ts';
 import { parseUpstream } from './filtering/dns/upstream.ts';
 import { allowEntriesOf, DEFAULT_SAFE_PORTS, DEFAULT_SSL_PORTS, parseAllowEntry, parsePorts } from './platform/destination.ts';
 
@@ -26,6 +27,7 @@ export interface Config {
   proxySslPorts: string;
   listServers: string | undefined;
   dnsUpstreams: string | undefined;
+  dnsAllowedClients: string | undefined;
   dnsBlockAnswer: 'nxdomain' | 'block-page';
   blockPageAddress: string | undefined;
   publicUrl: string | undefined;
@@ -81,6 +83,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { key: 'proxySslPorts', env: 'OSPREY_PROXY_SSL_PORTS', default: DEFAULT_SSL_PORTS, kind: 'string', description: 'Ports the web proxy opens secure (CONNECT) tunnels to, separated by commas (Squid\'s SSL_ports).' },
   { key: 'listServers', env: 'OSPREY_LIST_SERVERS', default: undefined, kind: 'string', description: 'The school\'s own block-list servers, which list downloads may reach although they are on a private or local address: host names or addresses, each optionally with :port, separated by commas (e.g. lists.school.internal:8080, 10.0.5.9).' },
   { key: 'dnsUpstreams', env: 'OSPREY_DNS_UPSTREAMS', default: undefined, kind: 'string', description: 'DNS servers the resolver asks for allowed names, as addresses separated by commas (e.g. 192.0.2.53, [2001:db8::53]:53). Defaults to the servers in /etc/resolv.conf.' },
+  { key: 'dnsAllowedClients', env: 'OSPREY_DNS_ALLOWED_CLIENTS', default: 'private', kind: 'string', description: 'Which devices the DNS resolver answers, as addresses and ranges separated by commas (e.g. private, 203.0.113.0/24), where private stands for the private and local networks (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10, 169.254.0.0/16, 127.0.0.0/8, fc00::/7, fe80::/10, ::1). Devices in the address ranges on the Devices and log-on page, and people logged on, are always answered; everyone else is refused, so the resolver is never open to the whole internet.' },
   { key: 'dnsBlockAnswer', env: 'OSPREY_DNS_BLOCK_ANSWER', default: 'nxdomain', kind: 'string', description: 'What the DNS resolver answers for a blocked name: nxdomain (no such site) or block-page (the address in OSPREY_BLOCK_PAGE_ADDRESS).' },
   { key: 'blockPageAddress', env: 'OSPREY_BLOCK_PAGE_ADDRESS', default: undefined, kind: 'string', description: 'The address(es) of the server showing the block page, for OSPREY_DNS_BLOCK_ANSWER=block-page (an IPv4 address, optionally an IPv6 address after a comma).' },
   { key: 'publicUrl', env: 'OSPREY_PUBLIC_URL', default: undefined, kind: 'url', description: 'Address people use to reach Osprey, used in set-up links and e-mails. Defaults to http://localhost:<port>.' },
@@ -235,6 +238,10 @@ function checkFilteringSettings(c: Config, problems: string[]): void {
     if (!value) continue;
     const bad = dnsServerList(value).filter((a) => !dnsServerAddress(a));
     if (bad.length) problems.push(`${key} (${env}) has ${bad.map((b) => `'${b}'`).join(', ')}, which ${bad.length === 1 ? 'is not an address' : 'are not addresses'} — write addresses such as 192.0.2.53, 192.0.2.53:5300 or [2001:db8::53]:53`);
+  }
+  if (c.dnsAllowedClients !== undefined) {
+    const parsed = parseAllowedClients(c.dnsAllowedClients);
+    if (typeof parsed === 'string') problems.push(`dnsAllowedClients (OSPREY_DNS_ALLOWED_CLIENTS): ${parsed}`);
   }
   for (const [key, env, value] of [['proxyAllowedDestinations', 'OSPREY_PROXY_ALLOWED_DESTINATIONS', c.proxyAllowedDestinations], ['listServers', 'OSPREY_LIST_SERVERS', c.listServers]] as const) {
     for (const entry of allowEntriesOf(value)) {

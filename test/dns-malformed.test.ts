@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, before, test } from 'node:test';
 import { startDnsResolver, type DnsResolver } from '../src/filtering/dns/index.ts';
-import { addresses, ask, sendUdp } from './fixtures/dns/client.ts';
+import { addresses, ask, query, sendUdp } from './fixtures/dns/client.ts';
 import { startFakeUpstream, type FakeUpstream } from './fixtures/dns/upstream.ts';
 import { PUPIL_IP, schoolView } from './fixtures/dns/view.ts';
+import { waitFor } from './fixtures/proxy/harness.ts';
 
 let upstream: FakeUpstream;
 let resolver: DnsResolver;
@@ -180,9 +181,18 @@ test('thousands of random and mutated packets: no crash, every answer has the ID
       }
     }
     socket.send(packet, resolver.port, '127.0.0.1');
-    if (i % 200 === 0) await new Promise((r) => setTimeout(r, 5));
+    // let the resolver (in this process) read what has been sent so far
+    if (i % 200 === 0) await new Promise((r) => setImmediate(r));
   }
-  await new Promise((r) => setTimeout(r, 600));
+  // every reply is out once nothing waits on the upstream; a last question on the same socket then comes back after
+  // them all (loopback keeps order)
+  await waitFor('the resolver to settle every question', () => resolver.stats().upstreamPending === 0, 10_000);
+  // `localhost` is answered at once (127.0.0.1), so its reply is the last one
+  const last = new Promise<void>((resolve) => socket.on('message', (msg) => {
+    if (msg.includes(Buffer.from('\x09localhost', 'latin1')) && msg.includes(Buffer.from([127, 0, 0, 1]))) resolve();
+  }));
+  socket.send(query('localhost', 'A', { id: 0x5eed, edns: false }), resolver.port, '127.0.0.1');
+  await last;
   socket.close();
   assert.deepEqual(wrongIds, []);
   await stillServing();

@@ -182,9 +182,8 @@ test('a large answer: the resolver retries the upstream over TCP, UDP clients ge
 test('when the upstream is down the answer is SERVFAIL, and a second upstream takes over', async () => {
   const dead = `127.0.0.1:${await deadPort()}`;
   await withResolver({ upstreams: [dead], upstreamTimeoutMs: 150 }, async (port) => {
-    const started = Date.now();
+    // the client hears SERVFAIL (and can try elsewhere) rather than nothing at all
     assert.equal((await ask(port, 'www.bbc.co.uk', 'A', { timeoutMs: 3000 })).rcode, 'SERVFAIL');
-    assert.ok(Date.now() - started < 3000, 'failed fast, not after the client gave up');
   });
   await withResolver({ upstreams: [dead, upstream.address], upstreamTimeoutMs: 150 }, async (port) => {
     assert.deepEqual(addresses(await ask(port, 'www.bbc.co.uk', 'A', { timeoutMs: 3000 })), ['151.101.0.81']);

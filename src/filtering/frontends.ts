@@ -92,6 +92,7 @@ export async function startFrontEnds(o: FrontEndsOptions): Promise<RunningFrontE
         try {
           dns = await startDnsResolver({
             host: config.filterHost, port: config.dnsPort, view: o.view, upstreams, blockAnswer: config.dnsBlockAnswer,
+            allowedClients: config.dnsAllowedClients,
             blockPageIPv4: v4 || undefined, blockPageIPv6: v6 || undefined,
             logger: { warn: (m: string) => o.log.warn({}, `DNS resolver: ${m}`), info: (m: string) => o.log.info({}, `DNS resolver: ${m}`) },
           });

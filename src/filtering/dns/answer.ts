@@ -2,9 +2,15 @@
  * An upstream's answer as the cache keeps it: the wire message itself (without the upstream's OPT record) plus
  * where each TTL sits, so a cache hit is one copy and a few patches — the client's ID, flags and question bytes
  * (0x20 case preserved), TTLs counted down, our own OPT appended — instead of decoding and encoding records.
+ *
+ * Only the question's own records are kept (issue 18): the question's name and the CNAME chain from it in the
+ * answer section; the zone's SOA, NS and denial-of-existence proofs in the authority section; and in the additional
+ * section only records for those names or for the names their NS, MX and SRV records point at. Anything else an
+ * upstream adds (a confused or malicious server's "extra" records, the stuff of cache poisoning) is not relayed.
+ * The names the chain leads to are kept with the answer (`aliases`), so that a CNAME to a blocked name is blocked.
  */
 import dnsPacket from 'dns-packet';
-import { AD, CD, DO, MIN_UDP, RA, RCODE, RD, skipName, TC, TYPE } from './wire.ts';
+import { AD, CD, DO, engineName, MIN_UDP, RA, RCODE, RD, readName, skipName, TC, TYPE } from './wire.ts';
 
 export interface Answer {
   /** Header, question and records without an OPT record; ID and flags are rewritten for each client. */
@@ -18,6 +24,8 @@ export interface Answer {
   storedAt: number;
   /** When the entry stops being served, in ms; 0 for an answer that must not be cached (relayed once). */
   expiresAt: number;
+  /** The names the question's CNAME chain leads to, as the engine reads names; null when there is no chain. */
+  aliases: string[] | null;
   /** Cache bookkeeping (see cache.ts). */
   key: string;
   touched: number;
@@ -45,7 +53,7 @@ export interface ClientQuery {
  * cache it for is the smallest answer TTL, or for NXDOMAIN/NODATA min(SOA TTL, SOA MINIMUM) (RFC 2308 §5);
  * negative answers without an SOA, and other rcodes, are relayed but not cached. Null when malformed.
  */
-export function readAnswer(message: Buffer, now: number, limits: TtlLimits, key: string): Answer | null {
+export function readAnswer(message: Buffer, now: number, limits: TtlLimits, key: string, strip = true): Answer | null {
   const length = message.length;
   if (length < 12 || length > 0xffff) return null;
   const counts = [(message[6] << 8) | message[7], (message[8] << 8) | message[9], (message[10] << 8) | message[11]];
@@ -56,6 +64,7 @@ export function readAnswer(message: Buffer, now: number, limits: TtlLimits, key:
   const total = counts[0] + counts[1] + counts[2];
   const offsets = new Uint16Array(total);
   const ttls = new Uint32Array(total);
+  const found: FoundRecord[] = [];
   let records = 0;
   let minAnswerTtl = Infinity;
   let negativeTtl = -1;
@@ -74,6 +83,9 @@ export function readAnswer(message: Buffer, now: number, limits: TtlLimits, key:
         optStart = start;
       } else {
         if (optStart >= 0) return withoutOddOpt(message, now, limits, key);
+        const owner = readName(message, start);
+        if (owner === null) return null;
+        found.push({ section, owner, type, rdata: p + 10 });
         offsets[records] = p + 4;
         ttls[records++] = ttl > 0x7fffffff ? 0 : ttl; // RFC 2181 §8: a TTL with the top bit set means zero
         if (section === 0 && ttl < minAnswerTtl) minAnswerTtl = ttl;
@@ -84,6 +96,10 @@ export function readAnswer(message: Buffer, now: number, limits: TtlLimits, key:
       p = rdEnd;
     }
   }
+  const qname = readName(message, 12);
+  if (qname === null) return null;
+  const chain = questionChain(message, qname, found);
+  if (chain.strays > 0) return strip ? withoutStrays(message, found, chain.keep, now, limits, key) : null;
   const rcode = message[3] & 0xf;
   let ttl = 0;
   if (rcode === RCODE.NOERROR && counts[0] > 0) ttl = Math.min(minAnswerTtl, limits.maxTtl);
@@ -99,7 +115,96 @@ export function readAnswer(message: Buffer, now: number, limits: TtlLimits, key:
   return {
     wire, questionEnd, rcode, ttlOffsets: offsets.subarray(0, records), ttls: ttls.subarray(0, records),
     storedAt: now, expiresAt: ttl > 0 ? now + ttl * 1000 : 0, key, touched: 0,
+    aliases: chain.names.length > 1 ? chain.names.slice(1).map(engineName) : null,
   };
+}
+
+/** A record of an upstream answer (OPT aside): its section (0 answer, 1 authority, 2 additional), owner and type. */
+interface FoundRecord {
+  section: number;
+  owner: string;
+  type: number;
+  /** Where its RDATA starts. */
+  rdata: number;
+}
+
+const DNAME = 39;
+const SRV = 33;
+const RRSIG = 46;
+const NSEC = 47;
+const NSEC3 = 50;
+
+/** `name` is `ancestor` or under it (every name is under the root, ''). */
+function atOrUnder(name: string, ancestor: string): boolean {
+  return ancestor === '' || name === ancestor || (name.length > ancestor.length && name.endsWith(ancestor) && name.charCodeAt(name.length - ancestor.length - 1) === 46);
+}
+
+/**
+ * The question's chain — its name, then each CNAME target from a name already in the chain (in any order, as
+ * servers need not sort them) — and which records belong to it:
+ *   answer      records owned by a chain name (RRSIGs included), and a DNAME above a chain name;
+ *   authority   records owned by a chain name or a zone above one (SOA, NS, their RRSIGs), and NSEC/NSEC3 proofs
+ *               (with their RRSIGs) inside such a zone;
+ *   additional  records owned by a chain name or by a name a kept NS, MX or SRV record points at.
+ */
+function questionChain(message: Buffer, qname: string, found: FoundRecord[]): { names: string[]; keep: boolean[]; strays: number } {
+  const names = [qname];
+  const inChain = new Set(names);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const r of found) {
+      if (r.section !== 0 || r.type !== TYPE.CNAME || !inChain.has(r.owner)) continue;
+      const target = readName(message, r.rdata);
+      if (target === null || inChain.has(target)) continue;
+      inChain.add(target);
+      names.push(target);
+      grew = true;
+    }
+  }
+  const keep = found.map(() => false);
+  const zones: string[] = [];
+  const pointedAt = new Set<string>();
+  const underChain = (owner: string) => names.some((name) => atOrUnder(name, owner));
+  found.forEach((r, i) => {
+    if (r.section === 0) keep[i] = inChain.has(r.owner) || (r.type === DNAME && names.some((name) => name !== r.owner && atOrUnder(name, r.owner)));
+    else if (r.section === 1 && r.type !== NSEC && r.type !== NSEC3 && r.type !== RRSIG) keep[i] = underChain(r.owner);
+    else return;
+    if (keep[i] && r.section === 1) zones.push(r.owner);
+  });
+  found.forEach((r, i) => {
+    if (r.section !== 1 || (r.type !== NSEC && r.type !== NSEC3 && r.type !== RRSIG)) return;
+    keep[i] = underChain(r.owner) || zones.some((zone) => atOrUnder(r.owner, zone));
+  });
+  found.forEach((r, i) => {
+    if (!keep[i] || r.section === 2) return;
+    const at = r.type === TYPE.NS ? r.rdata : r.type === TYPE.MX ? r.rdata + 2 : r.type === SRV ? r.rdata + 6 : -1;
+    const target = at < 0 ? null : readName(message, at);
+    if (target !== null) pointedAt.add(target);
+  });
+  let strays = 0;
+  found.forEach((r, i) => {
+    if (r.section === 2) keep[i] = inChain.has(r.owner) || pointedAt.has(r.owner);
+    if (!keep[i]) strays++;
+  });
+  return { names, keep, strays };
+}
+
+/**
+ * The answer without the records that are not the question's (rare: re-encoded, which also drops the upstream's
+ * OPT and expands compressed names, so nothing can point into a record taken out). Null when it cannot be read.
+ */
+function withoutStrays(message: Buffer, found: FoundRecord[], keep: boolean[], now: number, limits: TtlLimits, key: string): Answer | null {
+  try {
+    const packet = dnsPacket.decode(message);
+    const kept = (section: number) => found.map((r, i) => (r.section === section ? keep[i] : null)).filter((k) => k !== null);
+    const [answers, authorities, additionals] = [kept(0), kept(1), kept(2)];
+    packet.answers = (packet.answers ?? []).filter((_, i) => answers[i]);
+    packet.authorities = (packet.authorities ?? []).filter((_, i) => authorities[i]);
+    packet.additionals = (packet.additionals ?? []).filter((r) => r.type !== 'OPT').filter((_, i) => additionals[i]);
+    return readAnswer(dnsPacket.encode(packet), now, limits, key, false);
+  } catch {
+    return null;
+  }
 }
 
 /** An OPT record before other additional records is legal but unusual: re-encode without it (slow, rare). */

@@ -33,6 +33,7 @@
 import type { FilterView } from '../frontend-types.ts';
 import { DnsActivity } from './activity.ts';
 import { AnswerCache } from './cache.ts';
+import { AllowedClients, parseAllowedClients } from './clients.ts';
 import { listenTcp, listenUdp } from './listeners.ts';
 import { DnsResolverCore, type DnsStats } from './resolver.ts';
 import { blockAnswers } from './synthesise.ts';
@@ -44,6 +45,12 @@ export interface DnsResolverOptions {
   /** Default 5353; 53 in production (see above); 0 picks a free port (tests). UDP and TCP share it. */
   port?: number;
   view: FilterView;
+  /**
+   * Whom the resolver answers besides the devices the school knows (its address ranges, devices and log-ons): a
+   * comma-separated list of addresses and ranges, `private` standing for the private and local networks (the
+   * default). Everyone else is refused. See clients.ts.
+   */
+  allowedClients?: string;
   /** Upstream resolvers as 'ip:port', '[ipv6]:port' or 'ip' (port 53), in order of preference. */
   upstreams: string[];
   blockAnswer: 'block-page' | 'nxdomain';
@@ -66,12 +73,11 @@ export interface DnsResolverOptions {
   upstreamTimeoutMs?: number;
   /** Tries per question over all upstreams (default: the number of upstreams, at least 2). */
   upstreamAttempts?: number;
-  /** Questions in flight to the upstreams at once (default 10,000). */
+  /**
+   * Questions in flight to the upstreams at once (default 1,000). Each has a socket (a file descriptor) of its own,
+   * on its own random port; see upstream.ts.
+   */
   maxInflight?: number;
-  /** UDP sockets, each on its own random source port, open to each upstream (default 128); see upstream.ts. */
-  upstreamSockets?: number;
-  /** Questions a socket asks, on average, before one on a new random port replaces it (default 16). */
-  upstreamQuestionsPerSocket?: number;
   tcpIdleTimeoutMs?: number; // default 10,000
   tcpMaxConnectionsPerClient?: number; // default 32
   tcpMaxConnections?: number; // default 2,000
@@ -86,8 +92,11 @@ export interface DnsResolverOptions {
 export interface DnsResolver {
   host: string;
   port: number;
-  /** `upstreamRejected`: answers from upstream sockets dropped as not ours (wrong source, ID or question: late or spoofed). */
-  stats(): DnsStats & { cacheEntries: number; upstreamPending: number; upstreamRejected: number };
+  /**
+   * `upstreamRejected`: answers from upstream sockets dropped as not ours (wrong source, ID or question: late or
+   * spoofed); `upstreamSockets`: sockets opened to ask upstreams so far, one per try.
+   */
+  stats(): DnsStats & { cacheEntries: number; upstreamPending: number; upstreamRejected: number; upstreamSockets: number };
   close(): Promise<void>;
 }
 
@@ -100,22 +109,20 @@ export async function startDnsResolver(options: DnsResolverOptions): Promise<Dns
   const udpSize = clamp(options.udpSize ?? 1232, 512, 4096);
   const limits = { maxTtl: options.maxTtl ?? 86_400, maxNegativeTtl: options.maxNegativeTtl ?? 3_600 };
   const block = blockAnswers(options.blockAnswer, options.blockPageIPv4, options.blockPageIPv6, options.blockTtl ?? 10);
+  const ranges = options.allowedClients === undefined ? null : parseAllowedClients(options.allowedClients);
+  if (typeof ranges === 'string') throw new Error(`DNS resolver: the list of devices it answers (OSPREY_DNS_ALLOWED_CLIENTS) is wrong: ${ranges}`);
+  const allowed = ranges === null ? AllowedClients.privateNetworks() : new AllowedClients(ranges);
   const pool = new UpstreamPool({
     upstreams: options.upstreams, attemptTimeoutMs: options.upstreamTimeoutMs ?? 1500,
     maxAttempts: Math.max(1, options.upstreamAttempts ?? Math.max(2, options.upstreams.length)),
     // timeouts run on the monotonic clock, not the injectable one: a test's frozen clock must not stop them
-    maxInflight: options.maxInflight ?? 10_000, udpSize, now: () => performance.now(), warn,
-    socketsPerUpstream: options.upstreamSockets, questionsPerSocket: options.upstreamQuestionsPerSocket,
+    maxInflight: options.maxInflight ?? 1_000, udpSize, now: () => performance.now(), warn,
   });
   const cache = new AnswerCache(options.cacheSize ?? 50_000);
   const activity = new DnsActivity(options.view.activity, options.view.node, options.activityWindowMs ?? 5_000);
   const core = new DnsResolverCore(options.view, {
-    block, warnAs: options.warnAs ?? 'block', udpSize, limits, maxWaiters: 1_000, now,
+    block, warnAs: options.warnAs ?? 'block', udpSize, limits, maxWaiters: 1_000, allowed, now,
   }, cache, pool, activity, warn);
-  await pool.start().catch((error: Error) => {
-    pool.close();
-    throw new Error(`DNS resolver: cannot open sockets to the upstream resolvers: ${error.message}`);
-  });
 
   const tcpLimits = {
     idleTimeoutMs: options.tcpIdleTimeoutMs ?? 10_000, maxConnectionsPerClient: options.tcpMaxConnectionsPerClient ?? 32,
@@ -139,7 +146,8 @@ export async function startDnsResolver(options: DnsResolverOptions): Promise<Dns
   return {
     host,
     port,
-    stats: () => ({ ...core.stats, cacheEntries: cache.size, upstreamPending: pool.pending, upstreamRejected: pool.rejected }),
+    stats: () => ({ ...core.stats, cacheEntries: cache.size, upstreamPending: pool.pending, upstreamRejected: pool.rejected,
+      upstreamSockets: pool.socketsOpened }),
     async close() {
       pool.close();
       udp.close();

@@ -18,13 +18,15 @@ export interface BlockAnswers {
   soa: Buffer;
 }
 
-export function blockAnswers(mode: 'block-page' | 'nxdomain', ipv4: string | undefined, ipv6: string | undefined, ttl: number): BlockAnswers {
+export function blockAnswers(
+  mode: 'block-page' | 'nxdomain', ipv4: string | undefined, ipv6: string | undefined, ttl: number, soaMailbox = 'blocked.osprey.invalid',
+): BlockAnswers {
   if (ipv4 !== undefined && !net.isIPv4(ipv4)) throw new Error(`blockPageIPv4 '${ipv4}' is not an IPv4 address`);
   if (ipv6 !== undefined && !net.isIPv6(ipv6)) throw new Error(`blockPageIPv6 '${ipv6}' is not an IPv6 address`);
   if (mode === 'block-page' && ipv4 === undefined && ipv6 === undefined) {
     throw new Error("blockAnswer 'block-page' needs blockPageIPv4 and/or blockPageIPv6 (the block page's address)");
   }
-  const soa = Buffer.concat([encodeName('osprey.invalid'), encodeName('blocked.osprey.invalid'), Buffer.alloc(20)]);
+  const soa = Buffer.concat([encodeName('osprey.invalid'), encodeName(soaMailbox), Buffer.alloc(20)]);
   [1, 3600, 600, 86400, ttl].forEach((value, i) => soa.writeUInt32BE(value, soa.length - 20 + i * 4));
   return {
     mode, ttl, soa,
@@ -39,17 +41,50 @@ function ipv6Bytes(address: string): Buffer {
 }
 
 /**
+ * Names Osprey answers itself and never forwards (issue 18): `localhost` and names under it are the device itself
+ * (RFC 6761 §6.3: 127.0.0.1 and ::1), and any name starting `wpad.` does not exist — devices look for a proxy
+ * configuration there, and a name that leaked to the internet could be registered by anyone to send them a hostile
+ * one. Osprey's own PAC file is given to devices by policy, MDM or DHCP option 252, which carry its full address.
+ */
+export const LOCAL_ANSWERS = blockAnswers('block-page', '127.0.0.1', '::1', 3600, 'local.osprey.invalid');
+export const WPAD_ANSWERS = blockAnswers('nxdomain', undefined, undefined, 3600, 'local.osprey.invalid');
+
+export function localName(host: string): 'localhost' | 'wpad' | null {
+  if (host === 'localhost' || host.endsWith('.localhost')) return 'localhost';
+  if (host === 'wpad' || host.startsWith('wpad.')) return 'wpad';
+  return null;
+}
+
+/** RFC 8914 Extended DNS Error codes used here. */
+export const EDE_BLOCKED = 15;
+
+/** An EDNS0 Extended DNS Error option (RFC 8914 §2): code and a sentence a person reads in `dig`'s output. */
+export function extendedError(code: number, text: string): Buffer {
+  const words = Buffer.from(text, 'utf8').subarray(0, 400);
+  const option = Buffer.alloc(6 + words.length);
+  option.writeUInt16BE(15, 0); // option code: Extended DNS Error
+  option.writeUInt16BE(2 + words.length, 2);
+  option.writeUInt16BE(code, 4);
+  words.copy(option, 6);
+  return option;
+}
+
+/**
  * The answer for a blocked name. `negative` (NXDOMAIN mode, and circumvention hosts always — R2.7: the Firefox
  * canary and iCloud Private Relay must be "answered negatively") gives NXDOMAIN for every type; otherwise A and
- * AAAA get the block page's address and every other type NODATA, so the name consistently "exists".
+ * AAAA get the block page's address and every other type NODATA, so the name consistently "exists". `why`, an
+ * Extended DNS Error option, goes in the OPT record to clients that sent one.
  */
-export function blockedResponse(msg: Buffer, q: ClientQuery & { qtype: number }, block: BlockAnswers, negative: boolean, ourUdpSize: number): Buffer {
+export function blockedResponse(
+  msg: Buffer, q: ClientQuery & { qtype: number }, block: BlockAnswers, negative: boolean, ourUdpSize: number, why?: Buffer,
+): Buffer {
   let rdata: Buffer | null = null;
   if (!negative) rdata = q.qtype === TYPE.A ? block.ipv4 : q.qtype === TYPE.AAAA ? block.ipv6 : null;
   const answerLength = rdata === null ? 0 : 12 + rdata.length;
   const soaLength = rdata === null ? 12 + block.soa.length : 0;
   const end = q.questionEnd + answerLength + soaLength;
-  const out = Buffer.allocUnsafe(end + (q.edns ? OPT_LENGTH : 0));
+  const extra = q.edns && why !== undefined ? why.length : 0;
+  const out = Buffer.allocUnsafe(end + (q.edns ? OPT_LENGTH + extra : 0));
   out[0] = msg[0];
   out[1] = msg[1];
   out[2] = 0x80 | (msg[2] & 0x01);
@@ -62,7 +97,13 @@ export function blockedResponse(msg: Buffer, q: ClientQuery & { qtype: number },
   let p = q.questionEnd;
   if (rdata !== null) p = writeRecord(out, p, q.qtype, block.ttl, rdata);
   else p = writeRecord(out, p, TYPE.SOA, block.ttl, block.soa);
-  if (q.edns) writeOpt(out, p, ourUdpSize, q.dnssecOk);
+  if (q.edns) {
+    const optEnd = writeOpt(out, p, ourUdpSize, q.dnssecOk);
+    if (extra > 0) {
+      out.writeUInt16BE(extra, optEnd - 2);
+      (why as Buffer).copy(out, optEnd);
+    }
+  }
   return out;
 }
 

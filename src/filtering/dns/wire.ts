@@ -173,3 +173,42 @@ export function encodeName(name: string): Buffer {
   }
   return bytes;
 }
+
+/**
+ * A name anywhere in a message (compression pointers followed, only backwards, so they cannot loop) as the cache and
+ * the chain checks compare names: lower case, dot-separated, one character per byte, '' for the root. Null when
+ * the name is malformed.
+ */
+export function readName(msg: Uint8Array, p: number): string | null {
+  const length = msg.length;
+  let out = '';
+  let total = 0;
+  let limit = p; // a pointer must point before the label it replaces
+  for (;;) {
+    if (p >= length) return null;
+    const b = msg[p];
+    if (b === 0) return out;
+    if ((b & 0xc0) === 0xc0) {
+      if (p + 2 > length) return null;
+      const target = ((b & 0x3f) << 8) | msg[p + 1];
+      if (target >= limit) return null;
+      p = limit = target;
+      continue;
+    }
+    if (b > MAX_LABEL || p + 1 + b > length) return null;
+    total += b + 1;
+    if (total >= MAX_NAME) return null;
+    if (out.length > 0) out += '.';
+    for (let i = p + 1; i <= p + b; i++) {
+      const c = msg[i];
+      out += String.fromCharCode(c >= 65 && c <= 90 ? c | 0x20 : c === 46 || c <= 32 || c === 127 ? 47 : c);
+    }
+    p += b + 1;
+  }
+}
+
+/** A name read by readName as the engine reads names (bytes above 127 as UTF-8, as parseQuery does). */
+export function engineName(name: string): string {
+  for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) >= 128) return Buffer.from(name, 'latin1').toString('utf8');
+  return name;
+}

@@ -52,6 +52,7 @@ const BECAUSE: Record<ReasonCode, (f: Facts) => string> = {
   default: (f) => `${f.host} is not in any category or rule this policy acts on, so the policy's default (${f.defaultAction}) applies`,
   invalid_request: () => 'the address could not be understood, and the filter blocks any request it cannot read',
   agreement_required: () => 'the person has not yet signed their Acceptable Use Agreement, so only the sign page can be opened',
+  alias_blocked: (f) => `${f.host} is an alias (CNAME) of ${f.entry}, which the policy blocks`,
   destination_refused: () => 'the address is the server Osprey runs on, a local or private network, or a port the web proxy does not open',
 };
 

@@ -24,6 +24,7 @@ export type ReasonCode =
   | 'default'                // nothing matched: the policy's default action
   | 'invalid_request'        // the host or URL could not be understood; treated by the policy's default for pupils
   | 'agreement_required'     // set by the front-ends, not the engine: the person must sign their agreement first (R6.4)
+  | 'alias_blocked'          // set by the DNS resolver, not the engine: the name is an alias (CNAME) of a blocked name
   | 'destination_refused';   // set by the proxy, not the engine: the address is the server's own, local or private
 
 export interface CategoryDef {
