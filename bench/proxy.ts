@@ -94,9 +94,10 @@ function startOsprey(mode: 'product' | 'engine-only', opts: object): Promise<Osp
   const waiting: Array<(message: Record<string, unknown>) => void> = [];
   let exited: string | undefined;
   createInterface({ input: child.stdout! }).on('line', (line) => {
-    let message: Record<string, unknown>;
-    try { message = JSON.parse(line) as Record<string, unknown>; } catch { process.stderr.write(`osprey: ${line}\n`); return; }
-    waiting.shift()?.(message);
+    let message: Record<string, unknown> | undefined;
+    try { message = JSON.parse(line) as Record<string, unknown>; } catch { /* a log line */ }
+    if (message?.bench === true) waiting.shift()?.(message);
+    else process.stderr.write(`osprey: ${line}\n`);
   });
   const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
     if (exited) return reject(new Error(exited));
@@ -126,14 +127,19 @@ function startOsprey(mode: 'product' | 'engine-only', opts: object): Promise<Osp
   });
 }
 
-/** Each proxy passes an unlisted site to the origin and blocks a listed domain of three categories. */
-async function checkFilters(port: number, name: string, lists: Map<string, string[]>): Promise<void> {
+/**
+ * Each proxy passes an unlisted site to the origin, and each filter blocks a listed domain of three categories
+ * (plain Squid, the baseline, filters nothing: it must pass them).
+ */
+async function checkFilters(port: number, name: Contestant, lists: Map<string, string[]>): Promise<void> {
   const passed = await throughProxy(port, UNLISTED);
   if (!passed.fromOrigin) throw new Error(`${name} did not pass ${UNLISTED} to the origin (status ${passed.status})`);
   for (const category of ['gambling', 'social_networks', 'publicite']) {
     const url = `http://${lists.get(category)![0]}:${ORIGIN_PORT}/`;
     const r = await throughProxy(port, url);
-    if (r.fromOrigin) throw new Error(`${name} let ${url} (UT1 ${category}) through to the origin: it is not filtering, so it is not measured`);
+    if (name === 'squid') {
+      if (!r.fromOrigin) throw new Error(`plain Squid, which filters nothing, did not pass ${url} to the origin (status ${r.status})`);
+    } else if (r.fromOrigin) throw new Error(`${name} let ${url} (UT1 ${category}) through to the origin: it is not filtering, so it is not measured`);
   }
 }
 

@@ -26,6 +26,6 @@ export async function serveEngineOnly(o: { listsDir: string; categories: string[
     dnsServers: [o.resolver],
     destinations: { allowed: [o.origin] },
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, proxyPort: proxy.port })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: true, ready: true, proxyPort: proxy.port })}\n`);
   process.on('SIGTERM', () => { void proxy.close().then(() => { process.stderr.write(`osprey (engine only): ${events} events counted and dropped\n`); process.exit(0); }); });
 }

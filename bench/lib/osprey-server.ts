@@ -14,8 +14,8 @@
  * the bench keeps working however the server arranges its threads.
  *
  * Talks to bench/proxy.ts over stdin/stdout, one JSON object a line:
- *   → {"ready":true,"proxyPort":…,"httpPort":…,"setupSeconds":…}
- *   ← drain     → {"drainSeconds":…,"drained":true,"stats":{…}}   (time from the command until every event is stored)
+ *   → {"bench":true,"ready":true,"proxyPort":…,"httpPort":…,"setupSeconds":…}
+ *   ← drain     → {"bench":true,"drainSeconds":…,"drained":true,"stats":{…}}   (from the command until every event is stored)
  *   ← stop      → the server is closed and the process exits
  */
 import { randomUUID } from 'node:crypto';
@@ -43,7 +43,8 @@ export interface OspreyBenchOptions {
   databaseUrl?: string;
 }
 
-const send = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+/** The server logs to stdout too; the bench reads only the lines marked as its own. */
+const send = (o: object) => process.stdout.write(`${JSON.stringify({ bench: true, ...o })}\n`);
 
 /** The environment `osprey serve` would be started with; nothing of the caller's OSPREY_* settings leaks in. */
 function benchEnvironment(o: OspreyBenchOptions): NodeJS.ProcessEnv {
