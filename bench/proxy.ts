@@ -229,6 +229,8 @@ async function main(): Promise<void> {
         const m = await runWrk({ dir, port: PORTS[name], seconds, connections: CONNECTIONS, core: LOAD_CORE, serverPid: byName[name]!.pid })
           .finally(async () => { if (probe) { const p = await probe.stop(); healthz.push(...p.latencies); healthzFailed += p.failed; } });
         results[name].push(m);
+        // a helper that died under load would turn the turn into fast errors: the proxy must still filter after it
+        await checkFilters(PORTS[name], name, lists).catch((e: unknown) => { throw new Error(`after its turn in round ${round + 1}: ${(e as Error).message}`); });
         let note = '';
         if (name === 'osprey' && !engineOnly) {
           const d = await osprey.drain();
