@@ -11,13 +11,16 @@
  * 32 connections; contestants in turns (A B C D A B C D …), medians of the rounds.
  *
  * Before measuring, each proxy must pass an unlisted site to the origin and block listed ones (a response without
- * nginx's X-Origin header came from the filter); a sample of the site list shows each one's blocked share (stderr).
- * During Osprey's load /healthz is asked every 50 ms on a new connection; after it, the time the activity writer
- * takes to store every event (the pipeline's drain()) is drain_s.
+ * nginx's X-Origin header came from the filter); a sample of the site list shows each one's blocked share (stderr),
+ * and after its turn each must still filter. During Osprey's load /healthz is asked every 50 ms (never two at once)
+ * on a new connection: healthz_p99_ms, with a probe that failed or took over 5 s counted at the time it took and in
+ * healthz_failed (a finding about the product, reported, not a failure of the bench). After the load, the time the
+ * activity writer takes to store every event (the pipeline's drain(), asked at once) is drain_s.
  *
  * Prints one line:
  *   proxy: rps=… p50_ms=… p99_ms=… drain_s=… healthz_p99_ms=… ratio_vs_squid=… ratio_vs_squidguard=…
- *          ratio_vs_e2guardian=… squid_rps=… squidguard_rps=… e2guardian_rps=… osprey_cpu=… events=… database=… …
+ *          ratio_vs_e2guardian=… squid_rps=… squidguard_rps=… e2guardian_rps=… osprey_cpu=… healthz_failed=… events=…
+ *          database=pglite|postgres …
  * (a ratio only for the peers installed and measured). Exits non-zero — printing no figure — when wrk, the origin,
  * a peer or Osprey fails, a proxy does not block a listed site, or the activity log does not catch up.
  *
@@ -249,13 +252,15 @@ async function main(): Promise<void> {
     ];
     if (!engineOnly) {
       if (healthz.length === 0) throw new Error('/healthz was never asked during the load');
-      if (healthzFailed) throw new Error(`${healthzFailed} of ${healthz.length} /healthz probes failed or timed out during the load`);
+      // a probe that failed or timed out (5 s) is a finding about the product, not a failure of the bench: it counts
+      // in the percentile with the time it took, and is reported
+      if (healthzFailed) process.stderr.write(`osprey: ${healthzFailed} of ${healthz.length} /healthz probes failed or timed out (5 s) during the load\n`);
       fields.push(`drain_s=${fixed(median(drains), 2, 'drain_s')}`, `healthz_p99_ms=${fixed(percentile(healthz, 99), 1, 'healthz_p99_ms')}`);
     }
     for (const p of peers) fields.push(`ratio_vs_${p}=${fixed(rps('osprey') / rps(p), 2, `ratio_vs_${p}`)}`);
     for (const p of peers) fields.push(`${p}_rps=${fixed(rps(p), 0, `${p}_rps`)}`);
     fields.push(`osprey_cpu=${fixed(median(results.osprey.map((m) => m.cpu)), 2, 'osprey_cpu')}`);
-    if (!engineOnly) fields.push(`healthz_probes=${healthz.length}`, `events=${events}`, `database=${database}`);
+    if (!engineOnly) fields.push(`healthz_probes=${healthz.length}`, `healthz_failed=${healthzFailed}`, `events=${events}`, `database=${database}`);
     fields.push(`workers=${workers}`, `seconds=${seconds}`, `rounds=${rounds}`, `c=${CONNECTIONS}`);
     console.log(`${engineOnly ? 'proxy-engine-only (no database, no activity pipeline, no monitoring: NOT the product path)' : 'proxy'}: ${fields.join(' ')}`);
   } finally {
