@@ -1,226 +1,280 @@
 /**
- * The filtering web proxy against its peers (../shared/docs/PEERS.md): Osprey, Squid + squidGuard, e2guardian and
- * plain Squid, each given the same UT1 category lists (14 categories a school would block for pupils), each pinned
- * to one core (taskset -c 1) while wrk, the nginx origin and the dnsmasq catch-all resolver share the other.
- * Requests: every URL of data/bench/sitelist.txt as an absolute URI http://<original host>:8081/<path>, so each
- * filter decides on the real host name and every name resolves (through dnsmasq) to the local origin; keep-alive,
- * 32 connections, peers in turns (A B C D A B C D …), medians of the rounds.
- * A response without nginx's X-Origin header came from the filter: that is how "blocked" is counted (stderr).
+ * The filtering web proxy as a school runs it, against its peers (../shared/docs/PEERS.md).
+ *
+ * Osprey runs the same composition as `osprey serve` (bench/lib/osprey-server.ts): startServer with identity,
+ * policies, the activity pipeline into the database — PGlite in a temporary data folder, or a scratch database on
+ * the PostgreSQL server DATABASE_URL names — and monitoring, for a school set up with the demo school's people, the
+ * bench's UT1 lists and the load generator's address as a Key Stage 3 range. Its peers are plain Squid, Squid +
+ * squidGuard and e2guardian, each given the same 14 UT1 categories. Each server is pinned to one core
+ * (taskset -c 1); wrk, the nginx origin, the dnsmasq catch-all resolver and this script share the other.
+ * Requests: every URL of data/bench/sitelist.txt as an absolute URI http://<original host>:8081/<path>, keep-alive,
+ * 32 connections; contestants in turns (A B C D A B C D …), medians of the rounds.
+ *
+ * Before measuring, each proxy must pass an unlisted site to the origin and block listed ones (a response without
+ * nginx's X-Origin header came from the filter); a sample of the site list shows each one's blocked share (stderr),
+ * and after its turn each must still filter. During Osprey's load /healthz is asked every 50 ms (never two at once)
+ * on a new connection: healthz_p99_ms, with a probe that failed or took over 5 s counted at the time it took and in
+ * healthz_failed (a finding about the product, reported, not a failure of the bench). After the load, the time the
+ * activity writer takes to store every event (the pipeline's drain(), asked at once) is drain_s.
  *
  * Prints one line:
- *   proxy: osprey_rps=… squidguard_rps=… e2guardian_rps=… squid_rps=… ratio_vs_e2guardian=… ratio_vs_squidguard=…
- *          osprey_p99_ms=… e2guardian_p99_ms=…
- * Run: npm run bench:proxy  (node --import tsx bench/proxy.ts)   --smoke: 1 s warm-up and one round of 2 s each, 100 sample
- * URLs (under a minute in all; for CI — it shows the bench runs, its figures mean little).
- * BENCH_ROUNDS (3), BENCH_SECONDS (20), BENCH_SAMPLE (2000 URLs checked for blocking), BENCH_OSPREY_WORKERS (1) change the run; BENCH_ONLY=osprey,squid runs
- * some contestants only (the line then shows 0 for the others); BENCH_PROFILE=dir writes Osprey's CPU profiles there. Needs root (apt-get, taskset,
- * a private mount namespace for e2guardian's resolver) and two cores.
+ *   proxy: rps=… p50_ms=… p99_ms=… drain_s=… healthz_p99_ms=… ratio_vs_squid=… ratio_vs_squidguard=…
+ *          ratio_vs_e2guardian=… squid_rps=… squidguard_rps=… e2guardian_rps=… osprey_cpu=… healthz_failed=… events=…
+ *          database=pglite|postgres …
+ * (a ratio only for the peers installed and measured). Exits non-zero — printing no figure — when wrk, the origin,
+ * a peer or Osprey fails, a proxy does not block a listed site, or the activity log does not catch up.
+ *
+ * Run: npm run bench:proxy (60 s per turn, 1 round)  ·  -- --smoke: 3 s per turn, 100 sample URLs (for CI: it shows
+ * the bench runs; its figures mean little)  ·  -- --engine-only: the proxy alone with a no-op activity sink and no
+ * database, labelled as such (NOT the product: the old measurement, for the engine's own cost).
+ * BENCH_SECONDS (60), BENCH_ROUNDS (1; 3 for medians that ride out the machine's drift), BENCH_SAMPLE (2000 URLs
+ * checked for blocking), BENCH_OSPREY_WORKERS (1 proxy thread), BENCH_OSPREY_CORES (1; "0,1" to give Osprey both
+ * cores), BENCH_ONLY=osprey,squid (some contestants only; Osprey is always run), BENCH_PROFILE=dir (Osprey's CPU
+ * profiles). Needs root (apt-get, taskset, a private mount namespace for e2guardian's resolver) and two cores.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { compileSnapshot, splitUrl, type Policy } from '../src/filtering/engine/index.ts';
-import { staticIdentity } from '../src/filtering/identity/service.ts';
-import { startProxy } from '../src/filtering/proxy/index.ts';
+import { createInterface } from 'node:readline';
+import { serveEngineOnly } from './lib/engine-only.ts';
+import { blockedShare, median, percentile, probeHealthz, runWrk, throughProxy, waitForProxy, type Measured } from './lib/load.ts';
+import { CATEGORIES, readUt1Lists, writeRequests } from './lib/lists.ts';
+import { serveOspreyForBench, type OspreyBenchOptions } from './lib/osprey-server.ts';
 import {
-  cpuSeconds, ensurePackages, ORIGIN_PORT, RESOLVER, startDnsmasq, startE2guardian, startNginx, startSquid, startSquidGuard,
-  writeCategoryLists, type Started,
+  ORIGIN_PORT, RESOLVER, startDnsmasq, startE2guardian, startNginx, startSquid, startSquidGuard, writeCategoryLists, type Started,
 } from '../test/fixtures/proxy/peers.ts';
 
-const DATA = path.resolve(import.meta.dirname, '../../shared/data/bench');
-/** Blocked for pupils in every filter: harmful, circumvention, distraction and advertising categories of UT1. */
-const CATEGORIES = ['agressif', 'arjel', 'cryptojacking', 'dating', 'doh', 'drogue', 'gambling', 'games', 'mixed_adult',
-  'publicite', 'redirector', 'social_networks', 'vpn', 'warez'];
-const PORTS = { osprey: 3204, squidguard: 3202, e2guardian: 3203, squid: 3201 } as const;
+const PORTS = { osprey: 3204, squid: 3201, squidguard: 3202, e2guardian: 3203 } as const;
 type Contestant = keyof typeof PORTS;
-const SERVER_CORE = 1;
+type Peer = Exclude<Contestant, 'osprey'>;
+const SERVER_CORE = '1';
 const LOAD_CORE = 0;
+const CONNECTIONS = 32;
+const UNLISTED = `http://www.example.com:${ORIGIN_PORT}/`;
 
-function readUt1Lists(): Map<string, string[]> {
-  const wanted = new Set(CATEGORIES);
-  const lists = new Map<string, string[]>(CATEGORIES.map((c) => [c, []]));
-  for (const line of gunzipSync(readFileSync(path.join(DATA, 'combined-domains.tsv.gz'))).toString('utf8').split('\n')) {
-    const [domain, category, source] = line.split('\t');
-    if (source === 'ut1' && wanted.has(category)) lists.get(category)!.push(domain);
+const REQUIRED: Record<string, string> = { wrk: '/usr/bin/wrk', nginx: '/usr/sbin/nginx', 'dnsmasq-base': '/usr/sbin/dnsmasq' };
+const PEER_PACKAGES: Record<Peer, Record<string, string>> = {
+  squid: { squid: '/usr/sbin/squid' },
+  squidguard: { squid: '/usr/sbin/squid', squidguard: '/usr/bin/squidGuard' },
+  e2guardian: { e2guardian: '/usr/sbin/e2guardian' },
+};
+const installed = (bin: string) => spawnSync('test', ['-x', bin]).status === 0;
+
+/** Installs what is missing (one apt-get); the load tools must be there after, a peer that is not is left out. */
+function ensureTools(peers: Peer[]): Peer[] {
+  const wanted = { ...REQUIRED, ...Object.assign({}, ...peers.map((p) => PEER_PACKAGES[p])) as Record<string, string> };
+  const missing = Object.entries(wanted).filter(([, bin]) => !installed(bin)).map(([pkg]) => pkg);
+  if (missing.length) {
+    process.stderr.write(`installing ${missing.join(', ')} from Debian …\n`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+    const r = spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { encoding: 'utf8', env });
+    if (r.status !== 0) process.stderr.write(`apt-get install ${missing.join(' ')} failed: ${r.stderr}\n`);
   }
-  return lists;
-}
-
-/** The Osprey side, run as its own process so it can be pinned to the server core: `bench/proxy.ts --osprey-server`. */
-async function serveOsprey(listsJson: string, workers: number): Promise<void> {
-  const lists = new Map<string, string[]>(JSON.parse(readFileSync(listsJson, 'utf8')) as Array<[string, string[]]>);
-  const pupils: Policy = {
-    id: 'pupils', name: 'Pupils', priority: 10, groupIds: [], defaultAction: 'allow', safeSearch: false,
-    categoryActions: Object.fromEntries(CATEGORIES.map((c) => [c, 'block'])), schedules: [], localBlock: [], localAllow: [], exceptions: [],
-  };
-  const snapshot = compileSnapshot({
-    categories: CATEGORIES.map((id) => ({ id, name: id, description: `${id} (UT1)`, illegal: false })),
-    lists: [...lists].map(([categoryId, domains]) => ({ sourceId: 'ut1', categoryId, domains, urls: [], expressions: [] })),
-    policies: [pupils], unidentifiedPolicyId: 'pupils', timeZone: 'Europe/London',
-  }, { shared: true });
-  let events = 0;
-  const proxy = await startProxy({
-    host: '127.0.0.1', port: PORTS.osprey, workers, view: { snapshotFor: () => snapshot, activity: { emit: () => { events++; } }, node: 'bench' },
-    identity: staticIdentity({ schoolId: 'bench', settings: { unidentified: 'fallback', logonMinutes: 60 }, ranges: [], sessions: [] }),
-    dnsServers: [RESOLVER],
-    // nginx stands in for the internet on loopback, which the proxy opens only when told to
-    destinations: { allowed: [`127.0.0.1:${ORIGIN_PORT}`] },
-  });
-  process.stdout.write('ready\n');
-  process.on('SIGTERM', () => { void proxy.close().then(() => { process.stderr.write(`osprey events: ${events}\n`); process.exit(0); }); });
-}
-
-function urlsFile(dir: string): string {
-  const urls: string[] = [];
-  for (const line of readFileSync(path.join(DATA, 'sitelist.txt'), 'utf8').split('\n')) {
-    const parts = line.trim() ? splitUrl(line.trim()) : null;
-    if (parts && !parts.host.includes(':')) urls.push(`http://${parts.host}:${ORIGIN_PORT}${parts.pathAndQuery}`);
-  }
-  const file = path.join(dir, 'urls.txt');
-  writeFileSync(file, `${urls.join('\n')}\n`);
-  // wrk sends each URL as an absolute URI with its own Host header, the way a browser talks to a proxy
-  writeFileSync(path.join(dir, 'urls.lua'), `local urls, hosts = {}, {}
-for line in io.lines("${file}") do urls[#urls + 1] = line; hosts[#hosts + 1] = line:match("^http://([^/]+)") end
-local threads = 0
-function setup(thread) thread:set("offset", threads * 7919); threads = threads + 1 end
-function init(args) i = offset or 0 end
-function request()
-  i = i % #urls + 1
-  return wrk.format("GET", urls[i], { ["Host"] = hosts[i] })
-end
-`);
-  return file;
-}
-
-interface Measured { rps: number; p99: number; cpu: number; errors: string }
-
-function runWrk(dir: string, port: number, seconds: number, pid: number): Promise<Measured> {
-  return new Promise((resolve, reject) => {
-    const before = cpuSeconds(pid);
-    const started = Date.now();
-    const wrk = spawn('taskset', ['-c', String(LOAD_CORE), 'wrk', '-t2', '-c32', `-d${seconds}s`, '--latency', '--timeout', '10s', '-s', path.join(dir, 'urls.lua'), `http://127.0.0.1:${port}/`]);
-    let out = '';
-    wrk.stdout.on('data', (d) => { out += d; });
-    wrk.on('error', reject);
-    wrk.on('exit', () => {
-      const cpu = (cpuSeconds(pid) - before) / ((Date.now() - started) / 1000);
-      const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0);
-      const p = /\n\s+99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
-      const p99 = p ? Number(p[1]) * (p[2] === 'us' ? 0.001 : p[2] === 's' ? 1000 : 1) : NaN;
-      resolve({ rps, p99, cpu, errors: [/Socket errors:[^\n]*/.exec(out)?.[0], /Non-2xx[^\n]*/.exec(out)?.[0]].filter(Boolean).join('; ') });
-    });
+  const absent = Object.entries(REQUIRED).filter(([, bin]) => !installed(bin)).map(([pkg]) => pkg);
+  if (absent.length) throw new Error(`the bench needs ${absent.join(', ')} (apt-get install -y ${absent.join(' ')})`);
+  return peers.filter((p) => {
+    const ok = Object.values(PEER_PACKAGES[p]).every(installed);
+    if (!ok) process.stderr.write(`${p} is not installed and could not be: it is left out, and so is its ratio\n`);
+    return ok;
   });
 }
 
-/** Sends the first `n` URLs one by one over a kept-alive connection; counts answers that did not come from nginx. */
-async function blockedShare(port: number, urls: string[], n: number): Promise<{ blocked: number; failed: number; statuses: string }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  let blocked = 0, failed = 0;
-  const statuses = new Map<number, number>();
-  for (const url of urls.slice(0, n)) {
-    await new Promise<void>((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: url, agent, headers: { host: new URL(url).host }, timeout: 10_000 }, (res) => {
-        if (!res.headers['x-origin']) {
-          blocked++;
-          statuses.set(res.statusCode ?? 0, (statuses.get(res.statusCode ?? 0) ?? 0) + 1);
-        }
-        res.resume();
-        res.on('end', resolve);
-      });
-      req.on('error', () => { failed++; resolve(); });
-      req.on('timeout', () => req.destroy());
-    });
-  }
-  agent.destroy();
-  return { blocked, failed, statuses: [...statuses].map(([status, count]) => `${status}×${count}`).join(' ') };
+interface OspreyProcess extends Started {
+  proxyPort: number;
+  httpPort?: number;
+  /** Asks the server to store every event it has; resolves with the seconds that took. */
+  drain(): Promise<{ seconds: number; stats: Record<string, number | boolean> }>;
 }
 
-async function waitForProxy(port: number, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: `http://www.example.com:${ORIGIN_PORT}/`, headers: { host: `www.example.com:${ORIGIN_PORT}` }, agent: false, timeout: 2000 }, (res) => {
-        res.resume();
-        resolve(Boolean(res.headers['x-origin']));
-      });
-      req.on('error', () => resolve(false));
-      req.on('timeout', () => { req.destroy(); resolve(false); });
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the proxy on port ${port} did not start`);
-}
-
-function startOsprey(dir: string, lists: Map<string, string[]>, workers: number): Promise<Started> {
-  const listsJson = path.join(dir, 'lists.json');
-  writeFileSync(listsJson, JSON.stringify([...lists]));
+/** Osprey in a child process of its own, pinned to the server core: `bench/proxy.ts --osprey-server JSON`. */
+function startOsprey(mode: 'product' | 'engine-only', opts: object): Promise<OspreyProcess> {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`] : [];
-  const child = spawn('taskset', ['-c', String(SERVER_CORE), process.execPath, ...profile, '--import', 'tsx', import.meta.filename, '--osprey-server', listsJson, String(workers)],
-    { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve({ name: 'osprey', pid: child.pid!, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) });
-    });
-    child.on('exit', (code) => reject(new Error(`Osprey's proxy exited (${code}) before it was ready`)));
+  const cores = process.env.BENCH_OSPREY_CORES ?? SERVER_CORE;
+  const child: ChildProcess = spawn('taskset', ['-c', cores, process.execPath, ...profile, '--import', 'tsx', import.meta.filename,
+    mode === 'product' ? '--osprey-server' : '--osprey-engine-only', JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+  const waiting: Array<(message: Record<string, unknown>) => void> = [];
+  let exited: string | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    let message: Record<string, unknown> | undefined;
+    try { message = JSON.parse(line) as Record<string, unknown>; } catch { /* a log line */ }
+    if (message?.bench === true) waiting.shift()?.(message);
+    else process.stderr.write(`osprey: ${line}\n`);
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
+    if (exited) return reject(new Error(exited));
+    waiting.push(resolve);
+    child.once('exit', () => reject(new Error(exited)));
+  });
+  child.on('exit', (code, signal) => { exited = `Osprey's server exited (${code ?? signal})`; });
+  child.stdin!.on('error', () => { /* the server went away; `next` reports it */ });
+  return next().then((ready) => {
+    if (ready.setupSeconds) process.stderr.write(`osprey: school set up and serving after ${Number(ready.setupSeconds).toFixed(1)} s\n`);
+    return {
+      name: 'osprey', pid: child.pid!, proxyPort: Number(ready.proxyPort), httpPort: ready.httpPort === undefined ? undefined : Number(ready.httpPort),
+      async drain() {
+        const answer = next();
+        child.stdin!.write('drain\n');
+        const m = await answer;
+        if (m.drained !== true) throw new Error(`the activity log did not catch up within 300 s: ${JSON.stringify(m.stats)}`);
+        return { seconds: Number(m.drainSeconds), stats: m.stats as Record<string, number | boolean> };
+      },
+      stop: () => new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        if (mode === 'product') child.stdin!.end('stop\n'); else child.kill('SIGTERM');
+        setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 30_000).unref();
+      }),
+    };
   });
 }
 
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+/**
+ * Each proxy passes an unlisted site to the origin, and each filter blocks a listed domain of three categories
+ * (plain Squid, the baseline, filters nothing: it must pass them).
+ */
+async function checkFilters(port: number, name: Contestant, lists: Map<string, string[]>): Promise<void> {
+  const passed = await throughProxy(port, UNLISTED);
+  if (!passed.fromOrigin) throw new Error(`${name} did not pass ${UNLISTED} to the origin (status ${passed.status})`);
+  for (const category of ['gambling', 'social_networks', 'publicite']) {
+    const url = `http://${lists.get(category)![0]}:${ORIGIN_PORT}/`;
+    const r = await throughProxy(port, url);
+    if (name === 'squid') {
+      if (!r.fromOrigin) throw new Error(`plain Squid, which filters nothing, did not pass ${url} to the origin (status ${r.status})`);
+    } else if (r.fromOrigin) throw new Error(`${name} let ${url} (UT1 ${category}) through to the origin: it is not filtering, so it is not measured`);
+  }
+}
+
+const fixed = (n: number, digits: number, key: string): string => {
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} came out as ${n}: not printing a figure that was not measured`);
+  return n.toFixed(digits);
+};
 
 async function main(): Promise<void> {
   const smoke = process.argv.includes('--smoke');
-  const rounds = smoke ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
-  const seconds = smoke ? 2 : Number(process.env.BENCH_SECONDS ?? 20);
-  const sample = smoke ? 100 : Number(process.env.BENCH_SAMPLE ?? 2000);
-  const began = Date.now();
+  const engineOnly = process.argv.includes('--engine-only');
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
+  const seconds = Number(process.env.BENCH_SECONDS ?? (smoke ? 3 : 60));
+  const sample = Number(process.env.BENCH_SAMPLE ?? (smoke ? 100 : 2000));
   const workers = Number(process.env.BENCH_OSPREY_WORKERS ?? 1);
-  ensurePackages();
+  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+  const began = Date.now();
+  const [load] = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').map(Number);
+  if (load > 1) process.stderr.write(`bench:proxy: load average ${load} before starting — other work on this machine will skew the figures\n`);
+  const peers = ensureTools((['squid', 'squidguard', 'e2guardian'] as Peer[]).filter((p) => !only || only.includes(p)));
+  // this script's probes and bookkeeping run on the load core, beside wrk, not on the server's
+  spawnSync('taskset', ['-a', '-cp', String(LOAD_CORE), String(process.pid)], { stdio: 'ignore' });
+
   const dir = mkdtempSync(path.join(tmpdir(), 'osprey-bench-proxy-'));
   chmodSync(dir, 0o755);
   const servers: Started[] = [];
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  const cleanUp = async () => {
+    for (const s of servers.reverse()) await s.stop().catch(() => {});
+    servers.length = 0;
+    await scratch?.drop().catch((e: unknown) => process.stderr.write(`could not drop the scratch database: ${(e as Error).message}\n`));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => { void cleanUp().finally(() => process.exit(130)); });
   try {
     const lists = readUt1Lists();
     const listsDir = path.join(dir, 'lists');
     writeCategoryLists(listsDir, lists);
-    const urls = readFileSync(urlsFile(dir), 'utf8').split('\n').filter(Boolean);
+    const urls = writeRequests(dir, ORIGIN_PORT);
     servers.push(startDnsmasq(dir, LOAD_CORE), startNginx(dir, LOAD_CORE));
-    const order = (Object.keys(PORTS) as Contestant[]).filter((n) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(n));
-    const starters: Record<Contestant, () => Started | Promise<Started>> = {
-      osprey: () => startOsprey(dir, lists, workers),
-      squidguard: () => startSquidGuard(dir, PORTS.squidguard, SERVER_CORE, listsDir, CATEGORIES),
-      e2guardian: () => startE2guardian(dir, PORTS.e2guardian, SERVER_CORE, listsDir, CATEGORIES),
-      squid: () => startSquid(dir, PORTS.squid, SERVER_CORE),
+
+    let database = 'none';
+    let osprey: OspreyProcess;
+    if (engineOnly) {
+      osprey = await startOsprey('engine-only', { listsDir, categories: CATEGORIES, proxyPort: PORTS.osprey, workers, resolver: RESOLVER, origin: `127.0.0.1:${ORIGIN_PORT}` });
+    } else {
+      if (process.env.DATABASE_URL) {
+        const { scratchPostgresDatabase } = await import('../test/helpers/database.ts');
+        scratch = await scratchPostgresDatabase(process.env.DATABASE_URL, 'osprey_bench');
+        database = 'postgres';
+      } else {
+        database = 'pglite';
+      }
+      const opts: OspreyBenchOptions = {
+        dataDir: path.join(dir, 'osprey'), listsDir, proxyPort: PORTS.osprey, workers, resolver: RESOLVER, origin: `127.0.0.1:${ORIGIN_PORT}`, databaseUrl: scratch?.url,
+      };
+      osprey = await startOsprey('product', opts);
+    }
+    servers.push(osprey);
+    const starters: Record<Peer, () => Started> = {
+      squid: () => startSquid(dir, PORTS.squid, Number(SERVER_CORE)),
+      squidguard: () => startSquidGuard(dir, PORTS.squidguard, Number(SERVER_CORE), listsDir, CATEGORIES),
+      e2guardian: () => startE2guardian(dir, PORTS.e2guardian, Number(SERVER_CORE), listsDir, CATEGORIES),
     };
-    const byName = {} as Record<Contestant, Started>;
-    for (const name of order) servers.push(byName[name] = await starters[name]());
-    for (const name of order) await waitForProxy(PORTS[name]);
+    const byName: Partial<Record<Contestant, Started>> = { osprey };
+    for (const name of peers) servers.push(byName[name] = starters[name]());
+    const order: Contestant[] = ['osprey', ...peers];
+    for (const name of order) await waitForProxy(PORTS[name], UNLISTED);
     for (const name of order) {
+      await checkFilters(PORTS[name], name, lists);
       const share = await blockedShare(PORTS[name], urls, sample);
       process.stderr.write(`${name}: ${share.blocked} of ${Math.min(sample, urls.length)} sample URLs blocked (${share.statuses || 'none'})${share.failed ? `, ${share.failed} failed` : ''}\n`);
-      await runWrk(dir, PORTS[name], smoke ? 1 : 3, byName[name].pid); // warm-up: JIT, name caches, helper start-up
+      if (share.failed > Math.min(sample, urls.length) / 10) throw new Error(`${name}: ${share.failed} sample requests failed`);
+      await runWrk({ dir, port: PORTS[name], seconds: smoke ? 1 : 3, connections: CONNECTIONS, core: LOAD_CORE, serverPid: byName[name]!.pid }); // warm-up
     }
+    if (!engineOnly) await osprey.drain(); // the warm-up's and the checks' events, so that each round starts level
     process.stderr.write(`ready to measure after ${((Date.now() - began) / 1000).toFixed(1)} s\n`);
-    const results: Record<Contestant, Measured[]> = { osprey: [], squidguard: [], e2guardian: [], squid: [] };
+
+    const results = Object.fromEntries(order.map((n) => [n, [] as Measured[]])) as Record<Contestant, Measured[]>;
+    const drains: number[] = [];
+    const healthz: number[] = [];
+    let healthzFailed = 0;
+    let events = 0;
     for (let round = 0; round < rounds; round++) {
       for (const name of order) {
-        const m = await runWrk(dir, PORTS[name], seconds, byName[name].pid);
+        const probe = name === 'osprey' && osprey.httpPort ? probeHealthz(`http://127.0.0.1:${osprey.httpPort}/healthz`) : undefined;
+        const m = await runWrk({ dir, port: PORTS[name], seconds, connections: CONNECTIONS, core: LOAD_CORE, serverPid: byName[name]!.pid })
+          .finally(async () => { if (probe) { const p = await probe.stop(); healthz.push(...p.latencies); healthzFailed += p.failed; } });
         results[name].push(m);
-        process.stderr.write(`round ${round + 1} ${name}: ${m.rps.toFixed(0)} req/s, p99 ${m.p99.toFixed(1)} ms, server CPU ${(m.cpu * 100).toFixed(0)}%${m.errors ? ` (${m.errors})` : ''}\n`);
+        // a helper that died under load would turn the turn into fast errors: the proxy must still filter after it
+        await checkFilters(PORTS[name], name, lists).catch((e: unknown) => { throw new Error(`after its turn in round ${round + 1}: ${(e as Error).message}`); });
+        let note = '';
+        if (name === 'osprey' && !engineOnly) {
+          const d = await osprey.drain();
+          drains.push(d.seconds);
+          if (Number(d.stats.dropped) || Number(d.stats.setAside)) throw new Error(`the activity pipeline dropped or set aside events: ${JSON.stringify(d.stats)}`);
+          events = Number(d.stats.stored);
+          note = `, drained in ${d.seconds.toFixed(2)} s (${events} events stored in all)`;
+        }
+        process.stderr.write(`round ${round + 1} ${name}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(1)} ms, server CPU ${(m.cpu * 100).toFixed(0)}%${m.errors ? ` (${m.errors})` : ''}${note}\n`);
       }
     }
-    const rps = (n: Contestant) => (results[n].length ? median(results[n].map((m) => m.rps)) : 0);
-    const p99 = (n: Contestant) => (results[n].length ? median(results[n].map((m) => m.p99)) : 0);
-    console.log(`proxy: osprey_rps=${rps('osprey').toFixed(0)} squidguard_rps=${rps('squidguard').toFixed(0)} e2guardian_rps=${rps('e2guardian').toFixed(0)} squid_rps=${rps('squid').toFixed(0)} ratio_vs_e2guardian=${(rps('osprey') / rps('e2guardian')).toFixed(2)} ratio_vs_squidguard=${(rps('osprey') / rps('squidguard')).toFixed(2)} osprey_p99_ms=${p99('osprey').toFixed(1)} e2guardian_p99_ms=${p99('e2guardian').toFixed(1)}`);
+    const rps = (n: Contestant) => median(results[n].map((m) => m.rps));
+    const fields: string[] = [
+      `rps=${fixed(rps('osprey'), 0, 'rps')}`, `p50_ms=${fixed(median(results.osprey.map((m) => m.p50)), 2, 'p50_ms')}`,
+      `p99_ms=${fixed(median(results.osprey.map((m) => m.p99)), 1, 'p99_ms')}`,
+    ];
+    if (!engineOnly) {
+      if (healthz.length === 0) throw new Error('/healthz was never asked during the load');
+      // a probe that failed or timed out (5 s) is a finding about the product, not a failure of the bench: it counts
+      // in the percentile with the time it took, and is reported
+      if (healthzFailed) process.stderr.write(`osprey: ${healthzFailed} of ${healthz.length} /healthz probes failed or timed out (5 s) during the load\n`);
+      fields.push(`drain_s=${fixed(median(drains), 2, 'drain_s')}`, `healthz_p99_ms=${fixed(percentile(healthz, 99), 1, 'healthz_p99_ms')}`);
+    }
+    for (const p of peers) fields.push(`ratio_vs_${p}=${fixed(rps('osprey') / rps(p), 2, `ratio_vs_${p}`)}`);
+    for (const p of peers) fields.push(`${p}_rps=${fixed(rps(p), 0, `${p}_rps`)}`);
+    fields.push(`osprey_cpu=${fixed(median(results.osprey.map((m) => m.cpu)), 2, 'osprey_cpu')}`);
+    if (!engineOnly) fields.push(`healthz_probes=${healthz.length}`, `healthz_failed=${healthzFailed}`, `events=${events}`, `database=${database}`);
+    fields.push(`workers=${workers}`, `seconds=${seconds}`, `rounds=${rounds}`, `c=${CONNECTIONS}`);
+    console.log(`${engineOnly ? 'proxy-engine-only (no database, no activity pipeline, no monitoring: NOT the product path)' : 'proxy'}: ${fields.join(' ')}`);
   } finally {
-    for (const s of servers.reverse()) await s.stop();
-    spawnSync('rm', ['-rf', dir]);
-    rmSync(dir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
 
-if (process.argv[2] === '--osprey-server') await serveOsprey(process.argv[3], Number(process.argv[4] ?? 1));
-else await main();
+if (process.argv[2] === '--osprey-server') await serveOspreyForBench(JSON.parse(process.argv[3]) as OspreyBenchOptions);
+else if (process.argv[2] === '--osprey-engine-only') await serveEngineOnly(JSON.parse(process.argv[3]) as Parameters<typeof serveEngineOnly>[0]);
+else {
+  try {
+    await main();
+  } catch (e) {
+    process.stderr.write(`bench:proxy failed: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  }
+}
