@@ -192,7 +192,7 @@ async function worker() {
     const counts = [`${r.passed} passed`, `${r.failed.length} failed`, `${r.skipped.length} skipped`, ...(r.todo.length ? [`${r.todo.length} todo`] : [])];
     process.stdout.write(`\n${r.output.replace(/\n*$/, '\n')}`);
     if (r.leftOver?.length) process.stdout.write(`note: ${r.file} left processes running when it ended; they were stopped:\n${r.leftOver.map((l) => `  ${l}\n`).join('')}`);
-    console.log(`${r.failed.length ? '✖' : '✔'} ${r.file}: ${counts.join(', ')} (${duration(r.seconds)})`);
+    console.log(`${r.failed.length ? 'FAIL' : 'PASS'} ${r.file}: ${counts.join(', ')} (${duration(r.seconds)})`);
   }
 }
 await Promise.all(Array.from({ length: Math.min(jobs, files.length) }, worker));
