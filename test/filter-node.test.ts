@@ -1,6 +1,6 @@
 /**
  * A filter node (R11.2) against a real control plane over HTTP: it filters with the school's policies, a policy
- * change reaches it within a second, and when the control plane stops it goes on filtering — even after a restart of
+ * change reaches it without a restart, and when the control plane stops it goes on filtering — even after a restart of
  * the node — and its activity arrives, every event exactly once, when the control plane is back.
  */
 import assert from 'node:assert/strict';
@@ -92,7 +92,7 @@ describe('a filter node', () => {
     await assert.rejects(startFilterNode({ controlPlane, token: 'osprey-node-not-a-real-token', config, log: silent }), /token is not recognised.*osprey filter-node add/s);
   });
 
-  it('filters with the school\'s policies, and a policy change reaches it within a second', async () => {
+  it('filters with the school\'s policies, and a policy change reaches it without a restart', async () => {
     await startNode();
     assert.equal(node!.name, 'Sixth form block');
     assert.equal((await browse('bbc.co.uk')).status, 200);
@@ -104,7 +104,7 @@ describe('a filter node', () => {
     const { version, updatedAt: _u, ...document } = await getPolicy(ctx, policyId);
     await updatePolicy(ctx, policyId, { document: { ...document, localBlock: [{ id: 'exam-week-news', kind: 'domain', value: 'news.example.org', note: 'Exam week' }] }, reason: 'Exam week: news sites off', expectedVersion: version });
     // The change arrives without a restart; how soon is for a benchmark, not a timed assertion (it failed when busy).
-    await waitFor('the change to reach the node', async () => (await browse('news.example.org')).status === 403, 30_000);
+    await waitFor('the change to reach the node', async () => (await browse('news.example.org')).status === 403);
 
     assert.ok(await node!.activity.drain(10_000), 'the node\'s activity reached the control plane');
     const events = await eventsOf('Sixth form block');
@@ -121,7 +121,7 @@ describe('a filter node', () => {
       assert.equal((await browse('bet365.com', `/outage/${i}`)).status, 403);
       sent += 2;
     }
-    await waitFor('the node to notice the control plane has gone', () => !node!.connected(), 5000);
+    await waitFor('the node to notice the control plane has gone', () => !node!.connected());
     // the node restarts in the outage: it filters from the filter it saved, and keeps the first run's events
     await node!.close();
     await startNode();
@@ -142,6 +142,6 @@ describe('a filter node', () => {
     assert.equal(new Set(outage.map((e) => e.url)).size, sent, 'once each');
     assert.equal(outage.filter((e) => e.action === 'block').length, sent / 2);
     assert.ok(outage.every((e) => e.device_id === 'LIB-PC-09'));
-    await waitFor('the node to be in touch again', () => node!.connected(), 5000);
+    await waitFor('the node to be in touch again', () => node!.connected());
   });
 });

@@ -10,6 +10,7 @@ import { formatRetentionRuns, runRetentionReview, startRetentionReviewJob, type 
 import { reportIncident, setStatus } from '../src/incidents/service.ts';
 import { actOnStep, answerTriage } from '../src/incidents/triage-service.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
+import { waitFor } from './helpers/wait.ts';
 
 let t: TestApp;
 let dsl: Session;
@@ -19,14 +20,6 @@ const YEAR = 365.25 * 24 * 3600_000;
 
 const ctxFor = (personId: string, label: string): ServiceContext => ({ db: t.db, clock: t.clock, actor: { id: personId, label, schoolId: t.school.id } });
 
-async function waitFor<T>(what: string, fn: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 2000; i++) {
-    const v = fn();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   t = await createTestApp();

@@ -45,8 +45,8 @@ after(async () => {
 /** Waits until the page has finished loading what it shows: no spinner and no Mantine transition in progress. */
 async function settle(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll('.mantine-Loader').length === 0, undefined, { timeout: 15_000 });
-  // Let fade-in transitions finish so colours are measured as people see them.
-  await page.waitForTimeout(250);
+  // Let fade-in transitions finish so colours are measured as people see them (endless animations aside).
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity), undefined, { timeout: 15_000 });
 }
 
 /** Runs axe-core on the whole document and records serious/critical violations for this page. */

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/dns/upstream.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { ApiClient, launchBrowser, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
@@ -100,16 +101,10 @@ test('a new Year 7 pupil is sent to sign the agreement, signs it, and browses; c
   await see(page, `Welcome to ${SITE}`);
 
   // The activity log shows the page was let through under the Key Stage 3 policy, not the unidentified one.
-  const deadline = Date.now() + 20_000;
-  let allowed: { policy: { name: string | null }; person: { id: string } | null } | undefined;
-  while (!allowed) {
+  const allowed = await waitFor('the activity log to record her allowed request', async () => {
     const { events } = await admin.call<{ events: { policy: { name: string | null }; person: { id: string } | null }[] }>('GET', `/api/activity?person=${PUPIL.username}&host=${SITE}&action=allow`);
-    allowed = events[0];
-    if (!allowed) {
-      assert.ok(Date.now() < deadline, 'the activity log records her allowed request within 20 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
+    return events[0];
+  });
   assert.equal(allowed.person?.id, pupilId);
   assert.equal(allowed.policy.name, 'Key Stage 3', 'the brand-new Year 7 pupil is filtered by the Key Stage 3 policy');
 

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/dns/upstream.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { ApiClient, launchBrowser, proxyPortOf, see, startOsprey, waitForPath, type OspreyServer, logInOnPage } from './server.ts';
 
 const ADMIN = { username: 'a.morgan', password: 'kestrel-meadow-lantern' };
@@ -105,10 +106,9 @@ test('a pupil logs on through the captive portal, browses an allowed site, is bl
     await dslPage.getByRole('heading', { level: 1 }).first().waitFor();
     return (await dslPage.locator('main').innerText()).includes(BLOCKED);
   };
-  for (let i = 0; !(await found()); i++) {
-    if (i > 20) throw new Error(`The block of ${BLOCKED} did not appear in Activity:\n${await dslPage.locator('main').innerText()}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitFor(`the block of ${BLOCKED} to appear in Activity`, found).catch(async (e: Error) => {
+    throw new Error(`${e.message}; the page shows:\n${await dslPage.locator('main').innerText()}`);
+  });
   const row = dslPage.getByRole('row').filter({ hasText: BLOCKED }).first();
   const text = await row.innerText();
   assert.match(text, /Zara Whitfield/);

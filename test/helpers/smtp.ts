@@ -1,5 +1,6 @@
 /** A real SMTP server (the smtp-server package) on a loopback port, keeping every message it receives for the test. */
 import { SMTPServer } from 'smtp-server';
+import { waitFor } from './wait.ts';
 
 export interface ReceivedMail { from: string; to: string[]; subject: string; text: string; raw: string }
 
@@ -7,7 +8,7 @@ export interface TestSmtpServer {
   port: number;
   url: string;
   messages: ReceivedMail[];
-  /** Resolves when at least `count` messages have arrived (or fails after `timeoutMs`). */
+  /** Resolves when at least `count` messages have arrived (or fails when they never come; see wait.ts). */
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   /** Makes the server refuse the next `n` messages with a temporary failure (451), as a busy or broken server does. */
   refuseNext(n: number): void;
@@ -69,12 +70,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     port,
     url: `smtp://127.0.0.1:${port}`,
     messages,
-    async waitForMessages(count, timeoutMs = 15_000) {
-      const until = Date.now() + timeoutMs;
-      while (messages.length < count) {
-        if (Date.now() > until) throw new Error(`expected ${count} e-mail(s), the SMTP server received ${messages.length}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+    async waitForMessages(count, timeoutMs) {
+      await waitFor(`${count} e-mail(s)`, () => messages.length >= count, timeoutMs)
+        .catch(() => { throw new Error(`expected ${count} e-mail(s), the SMTP server received ${messages.length}`); });
       return messages;
     },
     refuseNext(n) { refuse = n; },
