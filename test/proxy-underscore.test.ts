@@ -74,11 +74,11 @@ describe('host names with an underscore, through the proxy', { timeout: 60_000 }
     for (const host of ['bad..example.test', 'nul%00name.example.test', '_..example.test']) {
       const seen = origin.requests.length;
       const authority = `${host}:${origin.port}`;
-      const answer = await rawExchange(proxy.port, `GET http://${authority}/ HTTP/1.1\r\nHost: ${authority}\r\n\r\n`, { waitMs: 1500 });
+      const answer = await rawExchange(proxy.port, `GET http://${authority}/ HTTP/1.1\r\nHost: ${authority}\r\n\r\n`, { until: 'answered' });
       assert.equal(answer.status, 400, `${host}: ${answer.text}`);
       assert.equal(origin.requests.length, seen, `${host}: nothing reached the origin`);
     }
-    const spaced = await rawExchange(proxy.port, `GET http://bad name.example.test:${origin.port}/ HTTP/1.1\r\nHost: bad\r\n\r\n`, { waitMs: 1500 });
+    const spaced = await rawExchange(proxy.port, `GET http://bad name.example.test:${origin.port}/ HTTP/1.1\r\nHost: bad\r\n\r\n`, { until: 'answered' });
     assert.equal(spaced.status, 400);
     const ok = await viaProxy(proxy.port, `http://www.example.test:${origin.port}/still-serving`);
     assert.equal(ok.status, 200, 'the proxy keeps serving others');

@@ -4,12 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { compileMatcher } from './matcher.ts';
 import { parsePhraseList, readE2guardianTree, readLexiconFolder } from './importer.ts';
 
-const UKENGLISH = '/work/shared/data/keywords/e2guardian-phraselists/ukenglish';
-const LEXICON = '/work/shared/data/keywords/suicide-risk-lexicon/by-construct';
+const SHARED = path.resolve(import.meta.dirname, '../../../shared/data');
+const UKENGLISH = path.join(SHARED, 'keywords/e2guardian-phraselists/ukenglish');
+const LEXICON = path.join(SHARED, 'keywords/suicide-risk-lexicon/by-construct');
 
 describe('importing phrase lists', () => {
   it('reads a list with broken encoding and malformed weights: each bad line reported, the rest imported', () => {
@@ -43,7 +45,8 @@ describe('importing phrase lists', () => {
     assert.deepEqual(plain.phrases.map((p) => [p.parts[0], p.weight]), [[' kill myself ', 70], [' end it all ', 70]]);
   });
 
-  it('imports every ukenglish list, reporting the few bad lines it has', { skip: !existsSync(UKENGLISH) && 'no shared data' }, () => {
+  it('imports every ukenglish list, reporting the few bad lines it has', () => {
+    assert.ok(existsSync(UKENGLISH), `the shared data must be beside the repository: ${UKENGLISH} is missing`);
     const reports = readE2guardianTree(UKENGLISH);
     const count = (file: string) => reports.find((r) => r.phrases[0]?.file === file || r.problems[0]?.file === file);
     assert.ok(reports.length >= 22);
@@ -60,7 +63,8 @@ describe('importing phrase lists', () => {
     assert.ok(good.every((r) => r.phrases.every((p) => p.weight < 0)), 'good phrases lower scores');
   });
 
-  it('maps the suicide-risk lexicon to self-harm, direct language weighing most', { skip: !existsSync(LEXICON) && 'no shared data' }, () => {
+  it('maps the suicide-risk lexicon to self-harm, direct language weighing most', () => {
+    assert.ok(existsSync(LEXICON), `the shared data must be beside the repository: ${LEXICON} is missing`);
     const reports = readLexiconFolder(LEXICON);
     const phrases = reports.flatMap((r) => r.phrases);
     assert.ok(phrases.length > 2000, `lexicon phrases: ${phrases.length}`);
