@@ -116,14 +116,16 @@ describe('no activity is lost', () => {
     const schoolId = (await handle.db.selectFrom('schools').select('id').executeTakeFirstOrThrow()).id;
     await handle.close();
 
-    // What a crash under load leaves: three spool files of events the database never received.
+    // What a crash under load leaves: six spool files of events the database never received (enough that the replay
+    // is still under way when the front-ends are up, as it would be after a crash in a busy school).
     const encoder = new ActivityEncoder('control-plane');
-    const backlog = 150_000;
-    const perFile = backlog / 3;
+    const files = 6;
+    const backlog = 300_000;
+    const perFile = backlog / files;
     const spoolDir = path.join(dataDir, 'spool');
     mkdirSync(spoolDir, { recursive: true });
     const start = Date.now() - 60_000;
-    for (let f = 0; f < 3; f++) {
+    for (let f = 0; f < files; f++) {
       const lines: string[] = [];
       for (let i = f * perFile; i < (f + 1) * perFile; i++) {
         lines.push(encoder.encode({
@@ -144,10 +146,12 @@ describe('no activity is lost', () => {
     const first = await serve(env);
     cleanups.push(() => { first.child.kill('SIGKILL'); });
     const run = load(first.proxyPort, 1_000_000, 8);
+    let seen = { total: NaN, done: NaN };
     const midway = await waitFor('the replay to be under way (some of it stored, not all)', async () => {
-      const r = await replay(first.url);
+      const r = seen = await replay(first.url);
+      if (process.env.DEBUG_REPLAY) console.log(r);
       return r.done > 0 && r.done < r.total ? r : undefined;
-    }, 240_000);
+    }, 240_000).catch((e: Error) => { throw new Error(`${e.message}; last figures ${JSON.stringify(seen)}; the server said:\n${first.output().slice(-2000)}`); });
     const killedAt = Date.now();
     first.child.kill('SIGKILL');
     await run.done;

@@ -65,6 +65,11 @@ export interface ActivityPipelineOptions {
    * included (replays): the listener must be idempotent. Used by monitoring (src/monitoring/stage.ts). Must not throw.
    */
   onStored?: (lines: readonly string[]) => void;
+  /**
+   * When given, the events an earlier run left in the spool are replayed only once it settles (`osprey serve`: once
+   * the front-ends are up, so that their start does not queue behind the replay). New events are stored at once.
+   */
+  replayAfter?: Promise<unknown>;
 }
 
 export interface ActivityPipelineStats {

@@ -392,15 +392,19 @@ class Pipeline implements ActivityPipeline {
   }
 
   start(leftovers: Segment[], opts: ActivityPipelineOptions): void {
-    for (const segment of leftovers) {
-      this.spool.retain(segment);
-      this.enqueue({ ordinal: 0, segment, start: 0, end: segment.bytes, lines: null, totals: null, rows: null, days: null, bytes: 0, replay: true });
-      this.s.replayBytes += segment.bytes;
-    }
-    if (leftovers.length) {
+    for (const segment of leftovers) this.s.replayBytes += segment.bytes;
+    const replay = () => {
+      if (this.stopping || leftovers.length === 0) return;
+      for (const segment of leftovers) {
+        this.spool.retain(segment);
+        this.enqueue({ ordinal: 0, segment, start: 0, end: segment.bytes, lines: null, totals: null, rows: null, days: null, bytes: 0, replay: true });
+      }
       this.log.info({ files: leftovers.length, bytes: this.s.replayBytes }, 'activity: replaying events spooled before the last stop, in the background');
       void this.reportReplay();
-    }
+    };
+    // Left in the spool until then, the leftovers are simply replayed at the next start if this one stops first.
+    if (opts.replayAfter) void opts.replayAfter.then(replay, replay);
+    else replay();
     this.workers = Array.from({ length: this.t.writers }, () => this.workerLoop());
     let lastHousekeeping = Date.now();
     void this.housekeeping(opts);

@@ -203,6 +203,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   try {
     await live.start();
     await startFiltering();
+    // Filtering (or, before set-up, the web interface) is up: the store thread may now replay what the last run left.
+    store?.notify('front-ends-up');
   } catch (e) {
     live.stop();
     identity.close();

@@ -65,6 +65,7 @@ let pipeline: ActivityPipeline | undefined;
 let monitoring: MonitoringStage | undefined;
 let statsTimer: NodeJS.Timeout | undefined;
 const publicUrl = { value: '' };
+let startReplay: () => void = () => {};
 /** Turns the main thread holds on PGlite, by number. */
 const held = new Map<number, () => void>();
 let nextConn = 1;
@@ -96,7 +97,13 @@ function stats(): HostedStats {
 async function startActivity(o: HostedActivityOptions): Promise<void> {
   publicUrl.value = o.publicUrl;
   monitoring = new MonitoringStage({ db, clock: systemClock, publicUrl: () => publicUrl.value, log });
+  // The backlog waits until the main thread's front-ends are up (notice 'front-ends-up'), or half a minute at most.
+  const replayAfter = new Promise<void>((resolve) => {
+    startReplay = resolve;
+    setTimeout(resolve, 30_000).unref();
+  });
   pipeline = await startActivityPipeline({
+    replayAfter,
     db, databaseKind: init.databaseUrl ? 'postgres' : 'embedded', databaseUrl: init.databaseUrl, dataDir: init.dataDir, node: o.node,
     timeZone: o.timeZone, retentionDays: o.retentionDays, log, onStored: monitoring.onStored,
     ...(o.spoolMaxBytes ? { tuning: { maxSpoolBytes: o.spoolMaxBytes } } : {}),
@@ -194,6 +201,7 @@ port.on('message', (m: ToStore) => {
     case 'notice':
       if (m.kind === 'activity.events' && pipeline) for (const e of m.body as ActivityEvent[]) pipeline.emit(e);
       else if (m.kind === 'public-url') publicUrl.value = m.body as string;
+      else if (m.kind === 'front-ends-up') startReplay();
       return;
   }
 });
