@@ -227,15 +227,22 @@ class Pipeline implements ActivityPipeline {
   }
 
   /** Takes the next work: in-memory batches up to an insert's worth, or one spilled range. */
+  /**
+   * New events (in memory) go before spilled ranges and the replay of an earlier run's spool, so that today's activity
+   * — and its alerts — never wait behind a long replay.
+   */
   private take(): Chunk[] | undefined {
     if (this.queue.length === 0) return undefined;
-    if (!this.queue[0].lines) return [this.queue.shift()!];
+    const first = this.queue.findIndex((c) => c.lines !== null);
+    if (first < 0) return [this.queue.shift()!];
     const work: Chunk[] = [];
     let n = 0;
-    while (this.queue.length > 0 && this.queue[0].lines && n < this.t.insertBatchEvents) {
-      const c = this.queue.shift()!;
+    for (let i = first; i < this.queue.length && n < this.t.insertBatchEvents;) {
+      const c = this.queue[i];
+      if (!c.lines) { i++; continue; }
+      this.queue.splice(i, 1);
       work.push(c);
-      n += c.lines!.length;
+      n += c.lines.length;
     }
     return work;
   }
