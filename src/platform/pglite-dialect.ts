@@ -69,22 +69,8 @@ class PGliteConnection implements DatabaseConnection {
   }
 }
 
-class PGliteDriver implements Driver {
-  private readonly connection: PGliteConnection;
-
-  constructor(private readonly pg: PGlite, private readonly gate: ConnectionGate, private readonly urgent: boolean) {
-    this.connection = new PGliteConnection(pg);
-  }
-
-  async init(): Promise<void> {}
-
-  async acquireConnection(): Promise<DatabaseConnection> {
-    this.releases.push(await this.gate.acquire(this.urgent));
-    return this.connection;
-  }
-
-  private releases: Array<() => void> = [];
-
+/** Transactions as plain statements on the one connection (PGlite here, and through the store thread). */
+export abstract class StatementTransactions {
   async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
     await conn.executeQuery(CompiledQuery.raw(`begin${level}`));
@@ -97,6 +83,25 @@ class PGliteDriver implements Driver {
   async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
     await conn.executeQuery(CompiledQuery.raw('rollback'));
   }
+}
+
+class PGliteDriver extends StatementTransactions implements Driver {
+  private readonly connection: PGliteConnection;
+
+  constructor(private readonly pg: PGlite, private readonly gate: ConnectionGate, private readonly urgent: boolean) {
+    super();
+    this.connection = new PGliteConnection(pg);
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    this.releases.push(await this.gate.acquire(this.urgent));
+    return this.connection;
+  }
+
+  private releases: Array<() => void> = [];
+
 
   async releaseConnection(): Promise<void> {
     this.releases.shift()?.();

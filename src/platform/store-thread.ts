@@ -15,8 +15,9 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import {
   PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, CompiledQuery,
-  type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, type TransactionSettings,
+  type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult,
 } from 'kysely';
+import { StatementTransactions } from './pglite-dialect.ts';
 
 /** What the store thread is started with (workerData). */
 export interface StoreThreadInit {
@@ -196,26 +197,16 @@ class StoreConnection implements DatabaseConnection {
   }
 }
 
-class StoreDriver implements Driver {
-  constructor(private readonly thread: StoreThread) {}
+class StoreDriver extends StatementTransactions implements Driver {
+  constructor(private readonly thread: StoreThread) {
+    super();
+  }
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
     return new StoreConnection(this.thread, await this.thread.acquire());
   }
 
-  async beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    const level = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : '';
-    await conn.executeQuery(CompiledQuery.raw(`begin${level}`));
-  }
-
-  async commitTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('commit'));
-  }
-
-  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('rollback'));
-  }
 
   async releaseConnection(conn: DatabaseConnection): Promise<void> {
     this.thread.release((conn as StoreConnection).id);
