@@ -18,8 +18,8 @@
  * what limits the rate.
  *
  * `--flood` (issue 18) measures the product rather than the resolver alone: the real server as `osprey serve` runs it
- * (startServer: the activity pipeline into the database — the embedded one, or PostgreSQL with DATABASE_URL —
- * monitoring, the live filter and the resolver), a school whose two laptops are known by address. One laptop
+ * (startServer as `osprey serve` calls it: the resolver and the live filter on the main thread; the database — the
+ * embedded one, or PostgreSQL with DATABASE_URL — the activity pipeline and monitoring in the store thread), a school whose two laptops are known by address. One laptop
  * (127.0.0.5) asks for a blocked name 50,000 times as fast as the answers come (100 unanswered at most, like dnsperf;
  * 2 s to answer); the other (127.0.0.6) asks for an allowed name every 100 ms as a stub resolver does. A bystander's
  * question is lost when no answer comes within 2 s. The load runs in a child process, so that it does not share the
@@ -407,6 +407,7 @@ async function floodScenario(total: number): Promise<void> {
   });
   const handle = await openConfiguredDatabase(config).catch(async (error: unknown) => { await scratch?.drop(); throw error; });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let handleOpen = true;
   try {
     // a fresh school with two laptops known by address
     const school = await ensureSchool(handle.db, 'Bench Academy', new Date());
@@ -423,7 +424,11 @@ async function floodScenario(total: number): Promise<void> {
         note: '', created_at: new Date(), updated_at: new Date(),
       }).execute();
     }
-    server = await startServer(config, { handle });
+    // then the composition `osprey serve` runs: the database, the activity log and monitoring in the store thread,
+    // the resolver on the main thread
+    await handle.close();
+    handleOpen = false;
+    server = await startServer(config);
     const port = (await server.filteringStarted).dnsPort;
     if (port === undefined) throw new Error('bench:dns: the DNS resolver did not start');
     const child = spawn(process.execPath, ['-e', floodClient(), String(port), blocked, allowed, String(total)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -433,12 +438,12 @@ async function floodScenario(total: number): Promise<void> {
     if (code !== 0) throw new Error(`bench:dns: the flood client stopped with exit code ${code}`);
     const result = JSON.parse(out) as { sent: number; answered: number; seconds: number; latencies: Array<number | null> };
     if (!(await server.activity.drain(300_000))) throw new Error('bench:dns: the activity log did not catch up within five minutes');
-    const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'activity'`.execute(handle.db);
+    const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'activity'`.execute(server.handle.db);
     const counted = columns.rows.map((c) => c.column_name).find((c) => /^(count|repeats|attempts|hits)$/.test(c));
     const stored = Number((await (counted
       ? sql<{ n: string }>`select coalesce(sum(${sql.ref(counted)}), 0) as n from activity where ip = '127.0.0.5'::inet and host = ${blocked} and action = 'block' and school_id = ${school.id}`
       : sql<{ n: string }>`select count(*) as n from activity where ip = '127.0.0.5'::inet and host = ${blocked} and action = 'block' and school_id = ${school.id}`
-    ).execute(handle.db)).rows[0].n);
+    ).execute(server.handle.db)).rows[0].n);
     const answeredLatencies = result.latencies.filter((l): l is number => l !== null).sort((a, b) => a - b);
     const lost = result.latencies.length - answeredLatencies.length;
     const p99 = answeredLatencies.length > 0 ? answeredLatencies[Math.min(answeredLatencies.length - 1, Math.ceil(answeredLatencies.length * 0.99) - 1)] : NaN;
@@ -454,7 +459,7 @@ async function floodScenario(total: number): Promise<void> {
       + ` stored_blocks=${stored} database=${handle.kind} load=${load}`);
   } finally {
     await server?.close();
-    await handle.close();
+    if (handleOpen) await handle.close();
     await scratch?.drop();
     upstream.close();
     rmSync(work, { recursive: true, force: true });
