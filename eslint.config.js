@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'ui/dist/', 'data/', 'scratch/', '.test-cache/'] },
+  { ignores: ['node_modules/', 'dist/', 'ui/dist/', 'data/', 'scratch/', '.test-cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -24,6 +24,7 @@ import { RemoteActivityPipeline } from '../activity/remote-pipeline.ts';
 import { AuditKeyPlugin } from './audit.ts';
 import type { Database } from './schema.ts';
 import { StoreThread } from './store-thread.ts';
+import { STORE_ENTRY, storeInitFor } from './early-start.ts';
 import type { HostedStats } from './store-worker.ts';
 import { startRetentionReviewJob } from '../incidents/retention-job.ts';
 
@@ -51,7 +52,6 @@ export interface MonitoringView {
   drain(): Promise<void>;
 }
 
-const STORE_ENTRY = new URL('./store-worker-entry.mjs', import.meta.url);
 
 /**
  * Starts the store thread and opens the database through it: on the embedded database every statement of this
@@ -62,8 +62,9 @@ async function openThroughStore(config: Config): Promise<{ store: StoreThread; h
     const problem = await checkDatabaseReachable(config.databaseUrl);
     if (problem) throw new ConfigError([problem]);
   }
-  const auditKey = auditKeyFrom(loadOrCreateKey(config.dataDir));
-  const store = await StoreThread.start(STORE_ENTRY, { dataDir: config.dataDir, databaseUrl: config.databaseUrl, auditKey });
+  const init = storeInitFor(config);
+  const auditKey = Buffer.from(init.auditKey!);
+  const store = await StoreThread.start(STORE_ENTRY, init);
   let handle: DatabaseHandle;
   if (config.databaseUrl) {
     handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, auditKey });

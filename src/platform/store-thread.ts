@@ -58,6 +58,14 @@ export type ToStore =
   | { t: 'request'; id: number; kind: string; body?: unknown }
   | { t: 'notice'; kind: string; body?: unknown };
 
+/** A thread started by StoreThread.startEarly and not yet taken by StoreThread.start. */
+let early: { entry: string; init: StoreThreadInit; worker: Worker; thread: Promise<StoreThread> } | undefined;
+
+function sameInit(a: StoreThreadInit, b: StoreThreadInit): boolean {
+  return a.dataDir === b.dataDir && a.databaseUrl === b.databaseUrl
+    && Buffer.from(a.auditKey ?? []).equals(Buffer.from(b.auditKey ?? []));
+}
+
 /** Messages to the main thread. */
 export type FromStore =
   | { t: 'ready' }
@@ -101,9 +109,36 @@ export class StoreThread extends EventEmitter {
     });
   }
 
+  /**
+   * Starts the thread as early as the process can (`osprey serve` does so before loading the rest of Osprey, so that
+   * the thread loads its code and opens the database while the main thread loads its own). `start` with the same
+   * settings then takes this thread rather than starting another. Until then the thread does not keep the process
+   * alive, and its failure is reported to whoever takes it.
+   */
+  static startEarly(entry: URL, init: StoreThreadInit): void {
+    if (early) return;
+    const worker = new Worker(entry, { workerData: init, name: 'osprey-store' });
+    worker.unref();
+    const thread = StoreThread.opening(worker);
+    thread.catch(() => { /* reported by start, which takes it */ });
+    early = { entry: entry.href, init, worker, thread };
+  }
+
   /** Starts the thread (its entry is a module URL) and waits until its database is open. */
   static async start(entry: URL, init: StoreThreadInit): Promise<StoreThread> {
-    const worker = new Worker(entry, { workerData: init, name: 'osprey-store' });
+    const taken = early;
+    early = undefined;
+    if (taken) {
+      if (taken.entry === entry.href && sameInit(taken.init, init)) {
+        taken.worker.ref();
+        return taken.thread;
+      }
+      await taken.worker.terminate(); // started for other settings: its database must not stay open beside ours
+    }
+    return StoreThread.opening(new Worker(entry, { workerData: init, name: 'osprey-store' }));
+  }
+
+  private static async opening(worker: Worker): Promise<StoreThread> {
     const thread = new StoreThread(worker);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: FromStore) => {

@@ -4,6 +4,7 @@
  * (and DNS resolver, when asked for) are listening.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from '../fixtures/proxy/harness.ts';
 import { onPostgres, scratchPostgresDatabase } from './database.ts';
@@ -22,9 +23,26 @@ export function ospreyEnv(dataDir: string, databaseUrl: string | undefined, extr
   };
 }
 
+/**
+ * How `osprey` is started: bin/osprey.js, or (`compiled`: a folder scripts/build-server.js compiled into) that
+ * compiled copy, started as bin/osprey.js starts one (the store thread first for `serve`).
+ */
+export interface Launch { compiled?: string }
+
+function commandLine(args: string[], launch: Launch): string[] {
+  if (!launch.compiled) return ['bin/osprey.js', ...args];
+  // a file, not node -e: worker threads inherit node's options, and --input-type would stop theirs loading
+  const launcher = path.join(launch.compiled, 'launch-for-tests.mjs');
+  writeFileSync(launcher, `const args = process.argv.slice(2);
+if (args.length === 1 && args[0] === 'serve') (await import('./early-start.mjs')).startStoreEarly();
+await import('./cli.mjs');
+`);
+  return [launcher, ...args];
+}
+
 /** Runs an `osprey` command to completion and returns what it printed. */
-export function osprey(args: string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync(process.execPath, ['bin/osprey.js', ...args], { cwd: REPO, env, encoding: 'utf8' });
+export function osprey(args: string[], env: NodeJS.ProcessEnv, launch: Launch = {}): string {
+  return execFileSync(process.execPath, commandLine(args, launch), { cwd: REPO, env, encoding: 'utf8' });
 }
 
 /** A scratch database on the PostgreSQL server for the PostgreSQL run; undefined on the embedded run. */
@@ -32,8 +50,8 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
   return onPostgres ? scratchPostgresDatabase(process.env.DATABASE_URL!, prefix) : undefined;
 }
 
-export async function serve(env: NodeJS.ProcessEnv): Promise<Served> {
-  const child = spawn(process.execPath, ['bin/osprey.js', 'serve'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function serve(env: NodeJS.ProcessEnv, launch: Launch = {}): Promise<Served> {
+  const child = spawn(process.execPath, commandLine(['serve'], launch), { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => { out += s; });
   child.stderr!.setEncoding('utf8').on('data', (s: string) => { out += s; });
