@@ -61,6 +61,13 @@ function load(port: number, total: number, concurrency: number, onAnswer?: (n: n
   return { answered, done };
 }
 
+/** The replay's progress from /metrics: bytes of an earlier run's spool to replay, and replayed so far. */
+async function replayFigures(url: string, token: string): Promise<{ total: number; done: number }> {
+  const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
+  const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { total: figure('osprey_activity_replay_bytes'), done: figure('osprey_activity_replayed_bytes') };
+}
+
 describe('no activity is lost', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
   after(async () => { for (const c of cleanups.reverse()) await c(); });
@@ -71,7 +78,8 @@ describe('no activity is lost', () => {
     const scratch = await scratchDatabase('osprey_kill');
     if (scratch) cleanups.push(() => scratch.drop());
     const databaseUrl = scratch?.url;
-    const env = ospreyEnv(dataDir, databaseUrl);
+    const token = 'metrics-token-for-the-kill-test';
+    const env = ospreyEnv(dataDir, databaseUrl, { OSPREY_METRICS_TOKEN: token });
     osprey(['admin', 'create', '--username', 'head.admin', '--first-name', 'Alex', '--last-name', 'Morgan', '--school', 'Kestrel Primary'], env);
 
     const first = await serve(env);
@@ -89,8 +97,11 @@ describe('no activity is lost', () => {
     const second = await serve(env);
     const mustHave = [...run.answered].filter(([, at]) => at < killedAt - 1000).map(([p]) => p);
     assert.ok(mustHave.length > 200, `only ${mustHave.length} requests were answered well before the kill`);
-    // the restarted server replays its spool; give it time, then look with the server stopped (PGlite is one process)
-    await new Promise((r) => setTimeout(r, 3000));
+    // the restarted server replays its spool; once it has, look with the server stopped (PGlite is one process)
+    await waitFor('the replay of the killed run\'s spool', async () => {
+      const r = await replayFigures(second.url, token);
+      return r.total > 0 && r.done === r.total;
+    }, 240_000);
     second.child.kill('SIGTERM');
     await stopped(second.child);
     const events = await storedEvents(dataDir, databaseUrl);
@@ -136,25 +147,28 @@ describe('no activity is lost', () => {
       writeFileSync(path.join(spoolDir, `activity-${String(f + 1).padStart(16, '0')}.jsonl`), `${lines.join('\n')}\n`);
     }
     const spoolFiles = () => readdirSync(spoolDir).filter((n) => /^activity-\d{16}\.jsonl$/.test(n));
-    const replay = async (url: string) => {
-      const text = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text());
-      const figure = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
-      return { total: figure('osprey_activity_replay_bytes'), done: figure('osprey_activity_replayed_bytes') };
-    };
+    const replay = (url: string) => replayFigures(url, token);
 
     // Filtering answers while the replay runs (the proxy is up before it starts); the server is killed half-way through it.
     const first = await serve(env);
     cleanups.push(() => { first.child.kill('SIGKILL'); });
     const answer = await viaProxy(first.proxyPort, 'http://games.example.net/while-replaying');
     assert.equal(answer.status, 403, 'the proxy filters while the replay runs');
+    // pupils browse during the replay; the kill comes once it is under way and the load has run for two seconds
+    const loadStarted = Date.now();
+    const run = load(first.proxyPort, 1_000_000, 4);
     let seen = { total: NaN, done: NaN };
-    const midway = await waitFor('the replay to be under way (some of it stored, not all)', async () => {
+    const midway = await waitFor('the replay to be under way (some of it stored, not all) with the load running', async () => {
       const r = seen = await replay(first.url);
-      return r.done > 0 && r.done < r.total ? r : undefined;
+      return r.done > 0 && r.done < r.total && Date.now() - loadStarted > 2000 ? r : undefined;
     }, 240_000).catch((e: Error) => { throw new Error(`${e.message}; last figures ${JSON.stringify(seen)}; the server said:\n${first.output().slice(-2000)}`); });
+    const killedAt = Date.now();
     first.child.kill('SIGKILL');
+    await run.done;
     await stopped(first.child);
     assert.ok(midway.total > 0);
+    const mustHave = [...run.answered].filter(([, at]) => at < killedAt - 1000).map(([p]) => p);
+    assert.ok(mustHave.length > 20, `only ${mustHave.length} requests were answered during the replay, more than a second before the kill`);
 
     // The second start replays the rest and is stopped cleanly once it has.
     const second = await serve(env);
@@ -171,6 +185,12 @@ describe('no activity is lost', () => {
       const counted = await db.db.selectFrom('activity').select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.count<number>(eb.fn('distinct', ['id'])).as('ids')])
         .where('host', '=', 'www.example.org').executeTakeFirstOrThrow();
       assert.deepEqual({ n: Number(counted.n), ids: Number(counted.ids) }, { n: backlog, ids: backlog }, 'every event of the backlog is stored exactly once');
+      const browsed = await db.db.selectFrom('activity').select(['id', 'url']).where('host', '=', 'games.example.net').where('url', 'like', '%/page/%').execute();
+      const paths = browsed.map((e) => new URL(e.url!).pathname);
+      assert.equal(new Set(paths).size, paths.length, 'no request answered during the replay is recorded twice');
+      const stored = new Set(paths);
+      const missing = mustHave.filter((p) => !stored.has(p));
+      assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${mustHave.length} requests answered during the replay (more than a second before the kill) are missing`);
     } finally {
       await db.close();
     }
@@ -223,7 +243,9 @@ describe('no activity is lost', () => {
     cleanups.push(() => client.end());
     const count = async () => Number((await client.query('select count(*) as n, count(distinct url) as urls from activity where front_end = \'proxy\'')).rows[0].n);
     await waitFor('every event to be stored', async () => (await count()) >= sent, 60_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    // a clean stop, then the count: nothing arriving late can hide from it
+    server.child.kill('SIGTERM');
+    await stopped(server.child);
     const { rows } = await client.query('select count(*)::int as n, count(distinct url)::int as urls, count(distinct id)::int as ids from activity where front_end = \'proxy\'');
     assert.deepEqual(rows[0], { n: sent, urls: sent, ids: sent }, `events stored vs requests answered (${sent}), once each`);
   });

@@ -39,6 +39,10 @@ interface Chunk {
   replay?: boolean;
 }
 
+/** One turn of the event loop: messages, timers and finished writes are handled before going on. */
+/** Lines read back from the spool decoded between two turns of the event loop (see run). */
+const DECODE_SLICE = 5000;
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** A wait that does not by itself keep the process alive (retries of the database, limits on stop). */
 const idle = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
@@ -254,21 +258,40 @@ class Pipeline implements ActivityPipeline {
         await new Promise<void>((resolve) => this.wakeWorkers.push(resolve));
         continue;
       }
-      const loaded = await this.load(work);
-      if (!loaded) return;
-      let ok = true;
-      for (let i = 0, size = this.t.insertBatchEvents; ok && i < loaded.lines.length; i += size) {
-        ok = await this.store(loaded.lines.slice(i, i + size), loaded.totals.slice(i, i + size), loaded.rows?.slice(i, i + size), loaded.days);
-      }
-      if (!ok) return; // stopping: the work stays in the spool for the next start
-      for (const c of work) {
-        this.outstanding.delete(c.ordinal);
-        this.s.memoryBytes -= c.bytes;
-        if (c.replay) this.s.replayedBytes += c.end - c.start;
-        this.spool.release(c.segment);
-      }
-      this.settleDrainWaiters();
+      if (!(await this.run(work))) return; // stopping: the work stays in the spool for the next start
     }
+  }
+
+  /**
+   * Stores some work and releases its spool. A range read back from disk (a replay, or batches spilled in an outage)
+   * can hold a hundred thousand events: it is decoded and stored a slice at a time, and between slices this thread
+   * turns its event loop (so new events reach the spool file within their usual flush interval, not after the whole
+   * range — on PGlite a statement holds the thread while it runs) and stores any new events first.
+   */
+  private async run(work: Chunk[]): Promise<boolean> {
+    const fromDisk = !work[0].lines;
+    const loaded = await this.load(work);
+    if (!loaded) return false;
+    for (let i = 0, size = this.t.insertBatchEvents; i < loaded.lines.length; i += size) {
+      if (fromDisk && i > 0) {
+        await turn();
+        for (let next = this.takeNew(); next; next = this.takeNew()) if (!(await this.run(next))) return false;
+      }
+      if (!(await this.store(loaded.lines.slice(i, i + size), loaded.totals.slice(i, i + size), loaded.rows?.slice(i, i + size), loaded.days))) return false;
+    }
+    for (const c of work) {
+      this.outstanding.delete(c.ordinal);
+      this.s.memoryBytes -= c.bytes;
+      if (c.replay) this.s.replayedBytes += c.end - c.start;
+      this.spool.release(c.segment);
+    }
+    this.settleDrainWaiters();
+    return true;
+  }
+
+  /** In-memory work waiting while a range from disk is being stored (see run). */
+  private takeNew(): Chunk[] | undefined {
+    return this.queue.some((c) => c.lines !== null) ? this.take() : undefined;
   }
 
   /** The lines of some work: from memory, or read back from the spool (skipping a line torn by a crash). */
@@ -287,8 +310,10 @@ class Pipeline implements ActivityPipeline {
         const totals: string[] = [];
         const days = new Set<number>();
         let torn = 0;
+        let n = 0;
         for (const line of (await this.spool.read(c.segment, c.start, c.end)).split('\n')) {
           if (!line) continue;
+          if (++n % DECODE_SLICE === 0) await turn();
           const e = decodeLine(line);
           if (!e) { torn++; continue; }
           lines.push(line);

@@ -61,7 +61,7 @@ export function ActivityTable({ events, timeZone }: { events: ActivityEvent[]; t
                 <Table.Td><SiteCell e={e} /></Table.Td>
                 <Table.Td maw={260}><SearchTermCell e={e} /></Table.Td>
                 <Table.Td><CategoryCell e={e} /></Table.Td>
-                <Table.Td><OutcomeCell e={e} /></Table.Td>
+                <Table.Td><OutcomeCell e={e} timeZone={timeZone} /></Table.Td>
                 <Table.Td><DeviceCell e={e} /></Table.Td>
               </Table.Tr>
             ))}

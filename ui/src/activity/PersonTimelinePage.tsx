@@ -59,7 +59,7 @@ function Day({ label, events, timeZone }: { label: string; events: ActivityEvent
                   <Table.Td><SiteCell e={e} /></Table.Td>
                   <Table.Td><SearchTermCell e={e} /></Table.Td>
                   <Table.Td><CategoryCell e={e} /></Table.Td>
-                  <Table.Td><OutcomeCell e={e} /></Table.Td>
+                  <Table.Td><OutcomeCell e={e} timeZone={timeZone} /></Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

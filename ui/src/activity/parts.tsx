@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { Badge, Button, Paper, Stack, Text, Title } from '@mantine/core';
 import { queryString, type Query } from '../api.ts';
 import { ACTION_COLOURS, ActionBadge, VERDICT_LABELS } from '../filtering/labels.tsx';
+import { formatClock } from './time.ts';
 import type { ActivityEvent } from './types.ts';
 
 /** A red bar down the left of a blocked row, so blocks stand out when scanning a long page (the badge says it too). */
@@ -27,12 +28,22 @@ export function CategoryCell({ e }: { e: ActivityEvent }) {
   return e.category ? <Text fz="sm">{e.category.name}</Text> : <Text span fz="sm" c="dimmed">No category</Text>;
 }
 
-/** Blocked is filled in red (white on #b02525 is 6.3:1), so it stands out from the pale badges of everything else. */
-export function OutcomeCell({ e }: { e: ActivityEvent }) {
-  if (e.action === 'block') {
-    return <Badge size="md" radius="sm" tt="none" fw={700} bg={ACTION_COLOURS.block.fg} c="white">{VERDICT_LABELS.block}</Badge>;
-  }
-  return <ActionBadge action={e.action} size="sm">{VERDICT_LABELS[e.action] ?? e.action}</ActionBadge>;
+/**
+ * Blocked is filled in red (white on #b02525 is 6.3:1), so it stands out from the pale badges of everything else.
+ * A row that stands for repeated attempts (the same device blocked from the same address within a minute, stored
+ * as one) says how many and until when.
+ */
+export function OutcomeCell({ e, timeZone }: { e: ActivityEvent; timeZone: string }) {
+  const badge = e.action === 'block'
+    ? <Badge size="md" radius="sm" tt="none" fw={700} bg={ACTION_COLOURS.block.fg} c="white">{VERDICT_LABELS.block}</Badge>
+    : <ActionBadge action={e.action} size="sm">{VERDICT_LABELS[e.action] ?? e.action}</ActionBadge>;
+  if (e.count <= 1) return badge;
+  return (
+    <Stack gap={2} align="flex-start">
+      {badge}
+      <Text fz="xs" fw={600}>{e.count.toLocaleString('en-GB')} times{e.lastTime ? `, the last at ${formatClock(e.lastTime, timeZone)}` : ''}</Text>
+    </Stack>
+  );
 }
 
 /** "Download CSV": every event matching the filters, not only the page on screen (the server streams it). */
