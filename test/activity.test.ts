@@ -13,6 +13,7 @@ import { startActivityPipeline, type ActivityPipeline } from '../src/activity/pi
 import { SpoolBusyError } from '../src/activity/spool.ts';
 import { ActivityRejectedError, DatabaseActivityWriter, type ActivityBatch, type ActivityBatchWriter } from '../src/activity/writer.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
+import { waitFor } from './helpers/wait.ts';
 import { makeEvents, newSchoolId } from './fixtures/activity/events.ts';
 
 let db: TestDatabase;
@@ -234,8 +235,7 @@ describe('the activity pipeline', () => {
         if (i % 1000 === 999) { await p.flush(); peak = Math.max(peak, p.stats().memoryBytes); }
       }
       await p.flush();
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(p.stats().databaseOk, false);
+      await waitFor('the pipeline to notice the database is refusing', () => p.stats().databaseOk === false);
       assert.ok(peak <= 100_000 + 1000 * 400, `memory stayed bounded: at most one batch over the limit (peak ${peak} bytes)`);
       assert.ok(spoolFiles().length > 1, 'the backlog is in the spool, across several files');
     } finally {
