@@ -13,6 +13,7 @@ import type { ActivityEvent } from '../src/activity/types.ts';
 import { sendQueuedMail } from '../src/platform/mail.ts';
 import { sendDueDigests } from '../src/monitoring/digest.ts';
 import { MonitoringStage } from '../src/monitoring/stage.ts';
+import { readWatermark, writeWatermark } from '../src/monitoring/store.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
 import { startSmtpServer, type TestSmtpServer } from './helpers/smtp.ts';
 import { waitFor } from './fixtures/proxy/harness.ts';
@@ -125,6 +126,28 @@ describe('monitoring: from a pupil\'s search to the DSL\'s inbox', () => {
     assert.equal(detail.evidence.length, 1);
     const outbox = await t.db.selectFrom('mail_outbox').select('id').where('purpose', '=', 'alert').execute();
     assert.equal(outbox.length, 1, 'one e-mail for one alert');
+  });
+
+  it('after a clean stop a restart scores again only what it must; after a crash it looks back ten minutes', async () => {
+    const stage = () => new MonitoringStage({ db: t.db, clock: t.clock, publicUrl: () => 'https://osprey.oakfield.example' });
+    const running = stage();
+    await running.catchUp();
+    await running.stop();
+    const mark = await readWatermark(t.db);
+    assert.equal(mark?.clean, true, 'a clean stop says so');
+
+    const afterClean = stage();
+    const rescored = await afterClean.catchUp();
+    assert.equal((await readWatermark(t.db))?.clean, false, 'a running stage never leaves the watermark marked clean');
+    await afterClean.stop();
+
+    await writeWatermark(t.db, mark!.watermark, false); // what a kill -9 leaves
+    const afterCrash = stage();
+    const lookedBack = await afterCrash.catchUp();
+    await afterCrash.stop();
+    assert.ok(lookedBack >= 3, `after a crash the events of the last ten minutes are scored again (${lookedBack})`);
+    assert.ok(rescored < lookedBack && rescored <= 1, `after a clean stop only the newest scored moment is looked at again (${rescored} events, ${lookedBack} after a crash)`);
+    assert.equal((await alertsOf(dsl)).length, 1, 'and nothing is alerted twice');
   });
 
   it('adds a repeat within the half-hour to the same alert instead of a new e-mail', async () => {

@@ -8,7 +8,9 @@
  * scoring (bench/monitor.ts). Scoring runs off the writer's path: batches wait in a queue here.
  * Nothing stored is missed across a restart: a durable watermark (table monitoring_state) says "every stored event
  * older than this has been scored" — it is the oldest event time still queued, or the newest scored when the queue
- * is empty — and at start the stage scores again every stored event from the watermark less a margin (CATCH_UP_MS).
+ * is empty — and at start the stage scores again every stored event from the watermark less a margin (CATCH_UP_MS),
+ * or from the watermark itself when a clean stop wrote it (the composition stops the activity pipeline first, so
+ * every stored event had been handed over and scored; a restart then re-scores almost nothing).
  * Nothing is alerted twice: alerts are keyed (rule, person, half-hour) and evidence (alert, event), both inserted
  * with ON CONFLICT DO NOTHING, and an e-mail goes only with a newly created alert, in the same transaction.
  * (The one gap: a process killed between a commit and the hand-over, for events older than the watermark less the
@@ -89,6 +91,8 @@ export class MonitoringStage {
   private readonly knownAlerts = new Map<string, { id: string; evidence: number }>();
   private running: Promise<void> | undefined;
   private newestScored = 0;
+  /** The watermark found at start: still true when nothing is scored in this run. */
+  private startMark = 0;
   private lastWatermarkWrite = 0;
   private stopped = false;
   private readonly s: StageStats = { scored: 0, alertsRaised: 0, evidenceAdded: 0, queuedBatches: 0, failures: 0 };
@@ -119,12 +123,15 @@ export class MonitoringStage {
 
   /** Scores again every stored event from the watermark less CATCH_UP_MS (see the header). */
   async catchUp(): Promise<number> {
-    const watermark = await readWatermark(this.opts.db);
-    if (!watermark) {
+    const state = await readWatermark(this.opts.db);
+    if (!state) {
       await writeWatermark(this.opts.db, this.opts.clock.now());
       return 0;
     }
-    let from = new Date(watermark.getTime() - CATCH_UP_MS);
+    this.startMark = state.watermark.getTime();
+    // From here a crash must not look like a clean stop.
+    if (state.clean) await writeWatermark(this.opts.db, state.watermark, false);
+    let from = state.clean ? state.watermark : new Date(state.watermark.getTime() - CATCH_UP_MS);
     let afterId = '00000000-0000-0000-0000-000000000000';
     let total = 0;
     for (;;) {
@@ -163,7 +170,7 @@ export class MonitoringStage {
   async stop(): Promise<void> {
     await this.drain();
     this.stopped = true;
-    await this.saveWatermark(true).catch(() => undefined);
+    await this.saveWatermark(true, this.queue.length === 0).catch(() => undefined);
   }
 
   private kick(): void {
@@ -188,14 +195,15 @@ export class MonitoringStage {
     }
   }
 
-  private async saveWatermark(force: boolean): Promise<void> {
+  /** `clean`: written by a stop with nothing left to score (the next start need not look back; see catchUp). */
+  private async saveWatermark(force: boolean, clean = false): Promise<void> {
     const now = Date.now();
     if (!force && now - this.lastWatermarkWrite < 1000) return;
     const oldestQueued = this.queue.reduce((m, b) => Math.min(m, b.oldest), Infinity);
-    const mark = Number.isFinite(oldestQueued) ? oldestQueued : this.newestScored;
+    const mark = Number.isFinite(oldestQueued) ? oldestQueued : Math.max(this.newestScored, this.startMark);
     if (!mark) return;
     this.lastWatermarkWrite = now;
-    await writeWatermark(this.opts.db, new Date(mark));
+    await writeWatermark(this.opts.db, new Date(mark), clean);
   }
 
   /** The compiled lists and rules for a school, recompiled when its lists version moves. */

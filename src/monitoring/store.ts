@@ -132,14 +132,15 @@ export async function actionsOf(db: Db, alertId: string) {
   return db.selectFrom('alert_actions').selectAll().where('alert_id', '=', alertId).orderBy('at').orderBy('id').execute();
 }
 
-export async function readWatermark(db: Db): Promise<Date | null> {
-  const r = await db.selectFrom('monitoring_state').select('watermark').where('id', '=', 'stage').executeTakeFirst();
-  return r ? new Date(r.watermark) : null;
+/** Every stored event older than `watermark` has been scored; `clean` when a clean stop wrote it (stage.ts). */
+export async function readWatermark(db: Db): Promise<{ watermark: Date; clean: boolean } | null> {
+  const r = await db.selectFrom('monitoring_state').select(['watermark', 'clean']).where('id', '=', 'stage').executeTakeFirst();
+  return r ? { watermark: new Date(r.watermark), clean: r.clean } : null;
 }
 
-export async function writeWatermark(db: Db, watermark: Date): Promise<void> {
-  await db.insertInto('monitoring_state').values({ id: 'stage', watermark })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ watermark })).execute();
+export async function writeWatermark(db: Db, watermark: Date, clean = false): Promise<void> {
+  await db.insertInto('monitoring_state').values({ id: 'stage', watermark, clean })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ watermark, clean })).execute();
 }
 
 /** Active people of the school holding any of these roles, with an e-mail address (alert recipients). */

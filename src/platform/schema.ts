@@ -337,7 +337,8 @@ export interface AlertEvidenceTable {
 export interface AlertActionsTable {
   id: string; alert_id: string; at: Timestamp; actor_id: string | null; actor_label: string; action: string; reason: string | null;
 }
-export interface MonitoringStateTable { id: string; watermark: Timestamp }
+/** migrations/0010_monitoring.sql, 0017 (clean) */
+export interface MonitoringStateTable { id: string; watermark: Timestamp; clean: Generated<boolean> }
 /** migrations/0012_incident_records.sql (append-only) */
 export interface IncidentEvidenceTable {
   id: string;
