@@ -11,7 +11,7 @@ import type { Names } from './service.ts';
 export const CSV_HEADER = [
   'Date and time (UK)', 'Time UTC (ISO 8601)', 'Person', 'Username', 'Year group', 'Device', 'IP address', 'Site', 'Address',
   'Search term', 'Category', 'Action', 'Reason', 'Policy', 'Rule', 'List source', 'Circumvention attempt', 'Front-end', 'Node', 'Event id',
-  'Requests', 'Last request UTC (ISO 8601)',
+  'Requests', 'Last request UTC (ISO 8601)', 'Went on past a warning',
 ];
 
 export function csvField(value: string | number | boolean | null | undefined): string {
@@ -45,7 +45,7 @@ export async function* activityCsv(pages: AsyncIterable<ActivityRow[]>, names: N
       out += csvLine([
         uk(r.time), v.time, v.person?.name, v.username ?? v.person?.username, v.person?.yearGroup, v.deviceId, v.ip, v.host, v.url,
         v.searchTerm, v.category?.name, v.action, v.reason, v.policy.name ?? v.policy.id, v.ruleId, v.sourceId,
-        v.circumvention ? 'yes' : '', v.frontEnd, v.node, v.id, v.count, v.lastTime,
+        v.circumvention ? 'yes' : '', v.frontEnd, v.node, v.id, v.count, v.lastTime, v.acknowledged ? 'yes' : '',
       ]);
     }
     yield out;

@@ -125,6 +125,7 @@ export class ActivityEncoder {
       ruleId: cleanText(e.ruleId, LIMITS.name),
       sourceId: cleanText(e.sourceId, LIMITS.name),
       circumvention: e.circumvention === true ? true : undefined,
+      acknowledged: e.acknowledged === true ? true : undefined,
       frontEnd: cleanText(e.frontEnd, LIMITS.short) as ActivityEvent['frontEnd'] || 'proxy',
       node: cleanText(e.node, LIMITS.short) || this.node,
     };
@@ -155,7 +156,7 @@ export class ActivityEncoder {
 
 /** The activity columns in the order copyRowOf writes them. */
 export const COPY_COLUMNS = 'id, time, school_id, person_id, username, device_id, ip, host, domain, url, search_term, category_id, action, '
-  + 'reason, policy_id, rule_id, source_id, circumvention, front_end, node';
+  + 'reason, policy_id, rule_id, source_id, circumvention, front_end, node, acknowledged';
 
 // COPY's text format: tab between columns, \N for null, and backslash, tab, newline and carriage return escaped.
 // (NUL and lone surrogates never get here: cleanText replaced them.)
@@ -186,7 +187,7 @@ export function copyRowOf(e: StoredEvent): string {
   const row = `${e.id}\t${copyTime(e.time)}\t${e.schoolId}\t${copyText(e.personId)}\t${copyText(e.username)}\t${copyText(e.deviceId)}\t${copyText(e.ip)}\t`
     + `${copyText(e.host)}\t${copyText(e.domain)}\t${copyText(e.url)}\t${copyText(e.searchTerm)}\t${copyText(e.categoryId)}\t`
     + `${copyText(e.action)}\t${copyText(e.reason)}\t${copyText(e.policyId)}\t${copyText(e.ruleId)}\t${copyText(e.sourceId)}\t`
-    + `${e.circumvention === true ? 't' : 'f'}\t${copyText(e.frontEnd)}\t${copyText(e.node)}\n`;
+    + `${e.circumvention === true ? 't' : 'f'}\t${copyText(e.frontEnd)}\t${copyText(e.node)}\t${e.acknowledged === true ? 't' : 'f'}\n`;
   // The concatenation is a rope of some 40 pieces; reading a character makes V8 flatten it into one string now, while
   // the pieces are young and cheap to collect, rather than keep them all alive until the batch is written.
   row.charCodeAt(0);
@@ -202,7 +203,8 @@ const unstorable = (s: string | null | undefined) => typeof s === 'string' && UN
 
 /**
  * The COPY row of a spooled or pushed line, or undefined when the line holds anything but the plain values the encoder
- * writes (a whole-millisecond time, text or nothing in the text fields, true or nothing for circumvention): such a
+ * writes (a whole-millisecond time, text or nothing in the text fields, true or nothing for circumvention and
+ * acknowledged): such a
  * line is left to the JSON insert, whose casts decide what it stores, so that both ways store the same.
  */
 export function copyRowOfLine(line: string): string | undefined {
@@ -215,6 +217,7 @@ export function plainEventOfLine(line: string): StoredEvent | undefined {
   const e = decodeLine(line);
   if (!e || !Number.isInteger(e.time) || e.time < EARLIEST || e.time > LATEST || typeof e.domain !== 'string') return undefined;
   if (e.circumvention !== undefined && e.circumvention !== null && typeof e.circumvention !== 'boolean') return undefined;
+  if (e.acknowledged !== undefined && e.acknowledged !== null && typeof e.acknowledged !== 'boolean') return undefined;
   for (const f of TEXT_FIELDS) {
     const v = e[f];
     if (v !== undefined && v !== null && typeof v !== 'string') return undefined;

@@ -8,9 +8,9 @@ import type { AppDeps, ServiceContext } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
 import { actorOf } from '../platform/http.ts';
 import { activityCsv } from './csv.ts';
-import { exportActivity, searchActivity, type ActivityQuery } from './service.ts';
+import { exportActivity, searchActivity, WARNED_AND_CONTINUED, type ActivityQuery } from './service.ts';
 
-const ACTIONS = ['allow', 'block', 'warn', 'monitor', 'safesearch'] as const;
+const ACTIONS = ['allow', 'block', 'warn', WARNED_AND_CONTINUED, 'monitor', 'safesearch'] as const;
 
 const filterProperties = {
   person: { type: 'string', maxLength: 200, description: 'A person: their id or username' },
@@ -20,7 +20,7 @@ const filterProperties = {
   from: { type: 'string', maxLength: 40, description: 'From this time (ISO 8601), inclusive' },
   to: { type: 'string', maxLength: 40, description: 'Up to this time (ISO 8601), exclusive' },
   category: { type: 'string', maxLength: 100, description: "A category id, or 'none' for sites in no category" },
-  action: { type: 'string', enum: [...ACTIONS] },
+  action: { type: 'string', enum: [...ACTIONS], description: `What happened; '${WARNED_AND_CONTINUED}' is a warning the person went past by choosing Continue` },
   host: { type: 'string', maxLength: 300, description: 'A site and everything under it: bbc.co.uk matches news.bbc.co.uk' },
 } as const;
 
@@ -35,7 +35,8 @@ const eventSchema = {
     category: { type: ['object', 'null'], properties: { id: { type: 'string' }, name: { type: 'string' } } },
     action: { type: 'string' }, reason: { type: 'string' },
     policy: { type: 'object', properties: { id: { type: 'string' }, name: nullableString } },
-    ruleId: nullableString, sourceId: nullableString, circumvention: { type: 'boolean' }, frontEnd: { type: 'string' }, node: { type: 'string' },
+    ruleId: nullableString, sourceId: nullableString, circumvention: { type: 'boolean' },
+    acknowledged: { type: 'boolean', description: 'The person chose Continue on a warning page and went on to this request' }, frontEnd: { type: 'string' }, node: { type: 'string' },
     count: { type: 'integer', description: 'How many requests this row stands for: repeated blocks of the same address within a minute are stored as one' },
     lastTime: { ...nullableString, description: 'When the last of them was made (null for a single request)' },
   },

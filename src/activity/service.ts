@@ -14,6 +14,9 @@ import { normaliseHost, normaliseIp } from './encode.ts';
 import { isUuid } from './ids.ts';
 import { allActivity, findActivity, type ActivityCursor, type ActivityFilters, type ActivityRow } from './store.ts';
 
+/** The `action` filter's value for requests made after Continue on a warning page (action 'warn', acknowledged). */
+export const WARNED_AND_CONTINUED = 'warn-continued';
+
 /** The filters as the API takes them (query-string values). */
 export interface ActivityQuery {
   person?: string;
@@ -44,6 +47,8 @@ export interface ActivityView {
   ruleId: string | null;
   sourceId: string | null;
   circumvention: boolean;
+  /** The person chose Continue on a warning page and went on to this request (R2.4). */
+  acknowledged: boolean;
   frontEnd: string;
   node: string;
   /** How many requests the row stands for (repeated blocks folded into one row: migrations/0016), and the last one's time. */
@@ -90,7 +95,13 @@ export async function resolveFilters(ctx: ServiceContext, q: ActivityQuery): Pro
   f.to = parseTime(q.to, 'to');
   if (f.from && f.to && f.from >= f.to) throw badRequest('The start of the time range must be before its end.');
   if (q.category !== undefined && q.category !== '') f.categoryId = q.category === 'none' ? '' : q.category;
-  if (q.action) f.action = q.action;
+  // 'warn-continued': warned, and went on after choosing Continue
+  if (q.action === WARNED_AND_CONTINUED) {
+    f.action = 'warn';
+    f.acknowledged = true;
+  } else if (q.action) {
+    f.action = q.action;
+  }
   if (q.host?.trim()) {
     let text = q.host.trim();
     // People paste whole addresses; the host is what is recorded for every front-end.
@@ -153,7 +164,7 @@ export class Names {
       person: p ? personView(p) : null,
       username: r.username, deviceId: r.device_id, ip: r.ip, host: r.host, url: r.url, searchTerm: r.search_term, category,
       action: r.action, reason: r.reason, policy: { id: r.policy_id, name: this.policies?.get(r.policy_id) ?? null },
-      ruleId: r.rule_id, sourceId: r.source_id, circumvention: r.circumvention, frontEnd: r.front_end, node: r.node,
+      ruleId: r.rule_id, sourceId: r.source_id, circumvention: r.circumvention, acknowledged: r.acknowledged, frontEnd: r.front_end, node: r.node,
       count: r.count, lastTime: r.last_at ? r.last_at.toISOString() : null,
     };
   }

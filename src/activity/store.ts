@@ -20,6 +20,8 @@ export interface ActivityFilters {
   /** A category id, or '' for sites in no category. */
   categoryId?: string;
   action?: string;
+  /** Only requests made after choosing Continue on a warning page. */
+  acknowledged?: boolean;
   /** The host and everything under it: `domain` is its registrable domain (index), `host` the suffix to match. */
   host?: { host: string; domain: string | null };
 }
@@ -48,6 +50,7 @@ function conditions(schoolId: string, f: ActivityFilters, before?: ActivityCurso
     // Spelled out for anything but 'allow' so that the planner can use the partial index of non-allowed requests.
     where.push(f.action === 'allow' ? sql`a.action = 'allow'` : sql`a.action = ${f.action} and a.action <> 'allow'`);
   }
+  if (f.acknowledged) where.push(sql`a.acknowledged`);
   if (f.host) {
     const { host, domain } = f.host;
     if (domain) {
@@ -71,7 +74,7 @@ export async function findActivity(db: Db, schoolId: string, filters: ActivityFi
   const r = await sql<ActivityRow>`
     select a.id, a.time, a.school_id, a.person_id, a.username, a.device_id, host(a.ip) as ip, a.host, a.url, a.search_term,
            a.category_id, a.action, a.reason, a.policy_id, a.rule_id, a.source_id, a.circumvention, a.front_end, a.node,
-           a.count, a.last_at
+           a.acknowledged, a.count, a.last_at
     from activity a
     where ${sql.join(where, sql` and `)}
     order by a.time desc, a.id desc
@@ -89,7 +92,7 @@ export async function findActivityHolding(db: Db, schoolId: string, eventId: str
   const r = await sql<ActivityRow>`
     select a.id, a.time, a.school_id, a.person_id, a.username, a.device_id, host(a.ip) as ip, a.host, a.url, a.search_term,
            a.category_id, a.action, a.reason, a.policy_id, a.rule_id, a.source_id, a.circumvention, a.front_end, a.node,
-           a.count, a.last_at
+           a.acknowledged, a.count, a.last_at
     from activity a
     where a.school_id = ${schoolId} and a.time <= ${time} and a.time >= ${new Date(time.getTime() - 60 * 60_000)}
       and (a.id = ${eventId}::uuid or (a.count > 1 and ${eventId}::uuid = any(a.folded)))

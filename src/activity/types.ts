@@ -33,6 +33,8 @@ export interface ActivityEvent {
   /** The list source that matched, where one did. */
   sourceId?: string;
   circumvention?: boolean;
+  /** A warned site opened after the person chose Continue on the warning page (R2.4: "logged"). */
+  acknowledged?: boolean;
   frontEnd: FrontEnd;
   /** Which Osprey process decided: 'control-plane' or a filter node's name. */
   node: string;

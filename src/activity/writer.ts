@@ -61,12 +61,14 @@ export class ActivityRejectedError extends Error {}
 /** The events in $1 (the spool lines as one JSON array) as rows of activity. */
 const INSERT_EVENTS = `
   insert into activity (id, time, school_id, person_id, username, device_id, ip, host, domain, url, search_term,
-                        category_id, action, reason, policy_id, rule_id, source_id, circumvention, front_end, node)
+                        category_id, action, reason, policy_id, rule_id, source_id, circumvention, front_end, node, acknowledged)
   select id, to_timestamp("time" / 1000.0), "schoolId", "personId", username, "deviceId", ip, host, domain, url, "searchTerm",
-         "categoryId", action, reason, "policyId", "ruleId", "sourceId", coalesce(circumvention, false), "frontEnd", node
+         "categoryId", action, reason, "policyId", "ruleId", "sourceId", coalesce(circumvention, false), "frontEnd", node,
+         coalesce(acknowledged, false)
   from json_to_recordset($1::json) as e(id uuid, "time" float8, "schoolId" uuid, "personId" uuid, username text,
     "deviceId" text, ip inet, host text, domain text, url text, "searchTerm" text, "categoryId" text, action text,
-    reason text, "policyId" text, "ruleId" text, "sourceId" text, circumvention boolean, "frontEnd" text, node text)`;
+    reason text, "policyId" text, "ruleId" text, "sourceId" text, circumvention boolean, "frontEnd" text, node text,
+    acknowledged boolean)`;
 
 /** The totals of a batch of new events (counted in Node: $1 per quarter-hour, $2 the time zone). */
 const ADD_COUNTED_TOTALS = `
@@ -149,14 +151,14 @@ const INSERT_FOLDED = `
   with ins as (
     insert into activity (id, time, school_id, person_id, username, device_id, ip, host, domain, url, search_term,
                           category_id, action, reason, policy_id, rule_id, source_id, circumvention, front_end, node,
-                          count, last_at, folded, folded_ms)
+                          acknowledged, count, last_at, folded, folded_ms)
     select id, to_timestamp("time" / 1000.0), "schoolId", "personId", username, "deviceId", ip, host, domain, url, "searchTerm",
            "categoryId", action, reason, "policyId", "ruleId", "sourceId", coalesce(circumvention, false), "frontEnd", node,
-           count, to_timestamp("lastAt" / 1000.0), folded, "foldedMs"
+           coalesce(acknowledged, false), count, to_timestamp("lastAt" / 1000.0), folded, "foldedMs"
     from json_to_recordset($1::json) as e(id uuid, "time" float8, "schoolId" uuid, "personId" uuid, username text,
       "deviceId" text, ip inet, host text, domain text, url text, "searchTerm" text, "categoryId" text, action text,
       reason text, "policyId" text, "ruleId" text, "sourceId" text, circumvention boolean, "frontEnd" text, node text,
-      count int, "lastAt" float8, folded uuid[], "foldedMs" int[])
+      acknowledged boolean, count int, "lastAt" float8, folded uuid[], "foldedMs" int[])
     on conflict do nothing
     returning time, school_id, category_id, action, policy_id, count
   ), totals as (
@@ -173,7 +175,7 @@ interface Foldable { i: number; e: StoredEvent; key: string }
 function foldKeyOf(e: StoredEvent): string {
   return JSON.stringify([e.schoolId, e.personId ?? null, e.username ?? null, e.deviceId ?? null, e.ip ?? null, e.host, e.domain,
     e.url ?? null, e.searchTerm ?? null, e.categoryId ?? null, e.action, e.reason, e.policyId, e.ruleId ?? null, e.sourceId ?? null,
-    e.circumvention === true, e.frontEnd, e.node]);
+    e.circumvention === true, e.acknowledged === true, e.frontEnd, e.node]);
 }
 
 /** The blocked events of a batch that could fold (plain values only: others go the JSON way one by one). */

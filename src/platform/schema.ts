@@ -197,6 +197,8 @@ export interface ActivityTable {
   circumvention: boolean;
   front_end: string;
   node: string;
+  /** Went on past a warning page (migrations/0018). */
+  acknowledged: Generated<boolean>;
   /** Repeated blocks folded into this row (migrations/0016): how many requests, the last one's time, the others' ids and times. */
   count: Generated<number>;
   last_at: Timestamp | null;

@@ -87,6 +87,8 @@ before(async () => {
     event(NOW - 15 * MIN, { ...aishaFields, host: 'www.coolmathgames.com', categoryId: 'educational-games' }),
     event(NOW - 10 * MIN, { ...aishaFields, host: 'vpn.example.net', categoryId: 'proxies', action: 'block', reason: 'category', circumvention: true }),
     event(NOW - 5 * MIN, { ip: '10.0.9.9', host: 'www.example.com' }),
+    // A visitor's laptop warned about a forum, and its user chose Continue (R2.4: logged).
+    event(NOW - 7 * MIN, { ip: '10.0.9.8', host: 'forum.example.org', url: 'http://forum.example.org/threads/42', action: 'warn', reason: 'default', acknowledged: true }),
     // Three days ago, a library computer nobody logged on to: more than one page (100) of activity.
     ...Array.from({ length: 105 }, (_, i) => event(NOW - 3 * 24 * 60 * MIN - i * MIN, { ip: '10.0.7.7', host: 'en.wikipedia.org', categoryId: 'education' })),
   ]) pipeline.emit(e);
@@ -145,7 +147,7 @@ test('the DSL finds blocked attempts, downloads them as CSV and opens a pupil’
   await waitForPath(page, '/activity');
   await page.getByRole('heading', { level: 1, name: 'Activity' }).waitFor();
   await see(page, 'The latest 100 events. There are older ones.');
-  assert.deepEqual((await sitesShown(page)).slice(0, 8), ['www.example.com', 'vpn.example.net', 'www.coolmathgames.com', 'www.bet365.com', 'www.google.co.uk', 'www.bbc.co.uk', 'www.tiktok.com', 'en.wikipedia.org']);
+  assert.deepEqual((await sitesShown(page)).slice(0, 9), ['www.example.com', 'forum.example.org', 'vpn.example.net', 'www.coolmathgames.com', 'www.bet365.com', 'www.google.co.uk', 'www.bbc.co.uk', 'www.tiktok.com', 'en.wikipedia.org']);
   await see(page, '“free robux”');
   await see(page, 'Not identified');
   assert.deepEqual(await accessibilityProblems(page), [], 'the filled Activity page meets WCAG 2.2 AA');
@@ -167,6 +169,15 @@ test('the DSL finds blocked attempts, downloads them as CSV and opens a pupil’
   assert.equal(csv.length, 3, `a header and the two blocked attempts:\n${csv.join('\n')}`);
   assert.match(csv[1], /Aisha Begum,abegum03,Reception,IPAD-14,10\.0\.1\.23,vpn\.example\.net,/);
   assert.match(csv[2], /Oliver Hughes,ohughes02,Reception,IPAD-12,10\.0\.1\.21,www\.bet365\.com,/);
+
+  // Who went on past a warning page.
+  await page.getByRole('button', { name: 'Clear the filters' }).click();
+  await see(page, 'The latest 100 events. There are older ones.');
+  await page.getByRole('combobox', { name: 'What happened' }).selectOption({ label: 'Warned, and went on' });
+  await page.getByRole('button', { name: 'Show activity' }).click();
+  await page.waitForURL((u) => u.searchParams.get('action') === 'warn-continued');
+  await see(page, 'Went on past the warning');
+  assert.deepEqual(await sitesShown(page), ['forum.example.org']);
 
   // Paging through one site's 105 visits: 100, then the 5 older ones, then back.
   await page.getByRole('button', { name: 'Clear the filters' }).click();

@@ -8,7 +8,8 @@ import type { IncomingMessage } from 'node:http';
 import { decide, explainDecision, type Decision, type DecisionRequest, type Snapshot } from '../engine/index.ts';
 import { plainAddress } from '../../platform/addresses.ts';
 import type { ClientIdentity } from '../identity/types.ts';
-import { eventId, type ProxyActivityEvent } from './events.ts';
+import type { ActivityEvent } from '../../activity/types.ts';
+import { eventId } from './events.ts';
 import { grantSite, grantSubject } from './grants.ts';
 import type { ProxyRuntime } from './runtime.ts';
 
@@ -70,9 +71,9 @@ export function warningAcknowledged(rt: ProxyRuntime, identity: ClientIdentity, 
 
 export function activityEvent(rt: ProxyRuntime, e: {
   identity: ClientIdentity; ip: string; host: string; url?: string; searchTerm?: string; decision: Decision; time: number; acknowledged?: boolean;
-}): ProxyActivityEvent {
+}): ActivityEvent {
   const { identity, decision } = e;
-  const event: ProxyActivityEvent = {
+  const event: ActivityEvent = {
     id: eventId(e.time), time: e.time, schoolId: identity.schoolId || rt.identity.schoolId, ip: e.ip, host: e.host,
     action: decision.action, reason: decision.reason, policyId: decision.policyId, frontEnd: 'proxy', node: rt.settings.node,
   };

@@ -7,14 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ActivityEvent, ActivitySink } from '../../activity/types.ts';
 
-/**
- * What the proxy records beyond ActivityEvent: that a warning was acknowledged (R2.4 "warn: continue after
- * acknowledging; logged"). Until ActivityEvent has the field, it travels as an extra property.
- */
-export interface ProxyActivityEvent extends ActivityEvent {
-  acknowledged?: boolean;
-}
-
 const threadRandom = randomBytes(6).toString('hex');
 let counter = randomBytes(3).readUIntBE(0, 3);
 

@@ -14,7 +14,7 @@ import { literalAddress } from '../../platform/destination.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 import { AGREEMENT_DECISION, activityEvent, clientAddress, decideHosts, identifyClient, snapshotOf, warningAcknowledged } from './decision.ts';
 import { destinationDecision, destinationOf } from './destinations.ts';
-import type { ProxyActivityEvent } from './events.ts';
+import type { ActivityEvent } from '../../activity/types.ts';
 import { countHeader } from './headers.ts';
 import { connectRefusalText } from './pages.ts';
 import type { Refusal } from '../../platform/destination.ts';
@@ -78,7 +78,7 @@ interface Tunnel {
   portal: boolean;
 }
 
-type Verdict = ({ open: true; connectHost: string } | { open: false; reason: string }) & { event: ProxyActivityEvent };
+type Verdict = ({ open: true; connectHost: string } | { open: false; reason: string }) & { event: ActivityEvent };
 
 /** Decides the hosts and says whether (and where) to connect, with the event to record. */
 function verdictFor(rt: ProxyRuntime, hosts: string[], identity: ClientIdentity, ip: string): Verdict | 'starting' {

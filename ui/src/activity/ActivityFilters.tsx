@@ -18,6 +18,8 @@ import { FILTERS, type ActivityPerson, type Filters } from './types.ts';
 const ACTION_OPTIONS = [
   { value: '', label: 'Anything' },
   ...(['block', 'warn', 'monitor', 'allow', 'safesearch'] as Verdict[]).map((a) => ({ value: a, label: VERDICT_LABELS[a] })),
+  // the API's filter for requests made after choosing Continue on a warning page (src/activity/service.ts)
+  { value: 'warn-continued', label: 'Warned, and went on' },
 ];
 
 // Native drop-downs: long lists that every browser, screen reader and keyboard already know how to use.

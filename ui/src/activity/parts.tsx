@@ -31,12 +31,20 @@ export function CategoryCell({ e }: { e: ActivityEvent }) {
 /**
  * Blocked is filled in red (white on #b02525 is 6.3:1), so it stands out from the pale badges of everything else.
  * A row that stands for repeated attempts (the same device blocked from the same address within a minute, stored
- * as one) says how many and until when.
+ * as one) says how many and until when; a request made after choosing Continue on a warning page says so.
  */
 export function OutcomeCell({ e, timeZone }: { e: ActivityEvent; timeZone: string }) {
   const badge = e.action === 'block'
     ? <Badge size="md" radius="sm" tt="none" fw={700} bg={ACTION_COLOURS.block.fg} c="white">{VERDICT_LABELS.block}</Badge>
     : <ActionBadge action={e.action} size="sm">{VERDICT_LABELS[e.action] ?? e.action}</ActionBadge>;
+  if (e.acknowledged) {
+    return (
+      <Stack gap={2} align="flex-start">
+        {badge}
+        <Text fz="xs" fw={600}>Went on past the warning</Text>
+      </Stack>
+    );
+  }
   if (e.count <= 1) return badge;
   return (
     <Stack gap={2} align="flex-start">
