@@ -162,23 +162,39 @@ class Pipeline implements ActivityPipeline {
         this.pendingDays = new Set();
         this.pendingBytes = 0;
         this.lastWriteAt = Date.now();
-        try {
-          const { segment, start, end } = await this.spool.append(`${lines.join('\n')}\n`);
-          this.s.spooled += lines.length;
-          this.noteRecovery('spool');
-          delay = this.t.retryMinMs;
-          this.enqueue({ ordinal: 0, segment, start, end, lines, totals, rows, days, bytes });
-          this.settleFlushWaiters();
-        } catch (e) {
+        const putBack = () => {
           this.pending = lines.concat(this.pending);
           this.pendingTotals = totals.concat(this.pendingTotals);
           this.pendingRows = rows.concat(this.pendingRows);
           for (const d of days) this.pendingDays.add(d);
           this.pendingBytes += bytes;
+        };
+        // The batch is in the file once `written` resolves (a kill -9 no longer loses it); the next batch is written
+        // without waiting for this one's fdatasync, and the batch counts as spooled (and goes on to the database)
+        // once `synced` resolves. See Spool.append.
+        const appended = this.spool.append(`${lines.join('\n')}\n`);
+        try {
+          await appended.written;
+        } catch (e) {
+          putBack();
           this.noteFailure('spool', e);
           await sleep(delay);
           delay = Math.min(delay * 2, this.t.retryMaxMs);
+          continue;
         }
+        appended.synced.then(({ segment, start, end }) => {
+          this.s.spooled += lines.length;
+          this.noteRecovery('spool');
+          delay = this.t.retryMinMs;
+          this.enqueue({ ordinal: 0, segment, start, end, lines, totals, rows, days, bytes });
+          this.settleFlushWaiters();
+        }, (e: unknown) => {
+          // Not safely on disk: written again, to a new file (a copy that did survive is stored once all the same).
+          void appended.written.then(({ segment }) => this.spool.release(segment));
+          putBack();
+          this.noteFailure('spool', e);
+          if (!this.writing && !this.writeTimer) this.writeTimer = setTimeout(() => this.startWriting(), this.t.retryMinMs);
+        });
       }
     } finally {
       this.writing = false;

@@ -1,6 +1,6 @@
 /**
  * The activity spool: append-only segment files under `<dataDir>/spool/`, one JSON line per event. A batch counts as
- * spooled only once it is written *and* fdatasync'd; a new segment's directory entry is synced before anything in it
+ * spooled only once it is written *and* fdatasync'd (the write goes first, without waiting for earlier syncs: append); a new segment's directory entry is synced before anything in it
  * is relied on. A segment is deleted only when it is sealed (no more appends) and every chunk read from it has been
  * committed to the database. Segments left by a crash are handed back at open, for replay.
  */
@@ -39,6 +39,12 @@ const heldHere = new Set<string>();
 
 export class SpoolBusyError extends Error {}
 
+/** A range appended to a segment. */
+export interface Appended { segment: Segment; start: number; end: number }
+
+/** The open segment, with its fdatasync in flight (if any) and the next one, which covers every write since it began. */
+interface OpenSegment { segment: Segment; fh: FileHandle; syncing?: Promise<void>; next?: Promise<void> }
+
 function pidIsOtherOsprey(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
@@ -55,7 +61,7 @@ function pidIsOtherOsprey(pid: number): boolean {
 }
 
 export class Spool {
-  private current: { segment: Segment; fh: FileHandle } | undefined;
+  private current: OpenSegment | undefined;
   private nextSeq = 1;
   private closed = false;
   private lateFile: string | undefined;
@@ -111,11 +117,15 @@ export class Spool {
   }
 
   /**
-   * Appends lines (each ending in a newline) and syncs them. When it resolves the data survives a crash; the
-   * segment is retained once for the caller, who must `release` it when the lines are in the database.
+   * Appends lines (each ending in a newline) and syncs them. `written` resolves once they are in the file (they then
+   * survive the process being killed, though not yet a power cut); `synced` once they are fdatasync'd too (they then
+   * survive a crash of any kind). The next append need not wait for this one's sync: syncs run one at a time beside
+   * the writes, and one sync covers every write made before it began, so a slow disk makes syncs fewer, not events
+   * wait longer in memory. The segment is retained once for the caller, who must `release` it when the lines are in
+   * the database (or, if `synced` fails, at once: the lines must then be appended again).
    */
-  append(data: string, now = Date.now()): Promise<{ segment: Segment; start: number; end: number }> {
-    return this.serially(async () => {
+  append(data: string, now = Date.now()): { written: Promise<Appended>; synced: Promise<Appended> } {
+    const written = this.serially(async () => {
       if (this.closed) throw new Error('the activity spool is closed');
       let cur = this.current;
       if (cur && (cur.segment.bytes >= this.opts.maxSegmentBytes || now - cur.segment.createdAt >= this.opts.maxSegmentAgeMs)) {
@@ -129,20 +139,39 @@ export class Spool {
         // Written at an explicit offset: a retry after a failed write overwrites the torn attempt, never duplicates it.
         let done = 0;
         while (done < buf.length) done += (await cur.fh.write(buf, done, buf.length - done, start + done)).bytesWritten;
-        await cur.fh.datasync();
       } catch (e) {
-        // After a failed sync the kernel may have dropped the dirty pages: never append to this file again.
         await this.sealCurrent();
         throw e;
       }
       cur.segment.bytes += buf.length;
       this.bytesOnDisk += buf.length;
       cur.segment.openChunks++;
-      return { segment: cur.segment, start, end: cur.segment.bytes };
+      return { range: { segment: cur.segment, start, end: cur.segment.bytes }, sync: this.syncOf(cur) };
     });
+    return {
+      written: written.then((w) => w.range),
+      synced: written.then((w) => w.sync.then(() => w.range, async (e: unknown) => {
+        // After a failed sync the kernel may have dropped the dirty pages: never append to this file again.
+        await this.serially(async () => { if (this.current?.segment === w.range.segment) await this.sealCurrent(); });
+        throw e;
+      })),
+    };
   }
 
-  private async newSegment(now: number): Promise<{ segment: Segment; fh: FileHandle }> {
+  /** The fdatasync that will cover a write just made: the next one to begin (see append). */
+  private syncOf(cur: OpenSegment): Promise<void> {
+    if (cur.next) return cur.next;
+    const next = (cur.syncing ?? Promise.resolve()).then(() => {
+      cur.next = undefined; // writes from here on need a sync of their own
+      const sync = cur.fh.datasync();
+      cur.syncing = sync.then(() => {}, () => {});
+      return sync;
+    });
+    cur.next = next;
+    return next;
+  }
+
+  private async newSegment(now: number): Promise<OpenSegment> {
     const seq = this.nextSeq++;
     const file = path.join(this.dir, `activity-${String(seq).padStart(16, '0')}.jsonl`);
     const fh = await open(file, 'wx');
@@ -163,6 +192,9 @@ export class Spool {
     if (!cur) return;
     this.current = undefined;
     cur.segment.sealed = true;
+    // the syncs under way (or waiting to begin) finish before the file is closed under them
+    await cur.next?.catch(() => {});
+    await cur.syncing;
     await cur.fh.close().catch((e: Error) => this.opts.onError(e, `closing ${cur.segment.file}`));
     this.maybeDelete(cur.segment);
   }
