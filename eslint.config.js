@@ -3,10 +3,32 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+/** The domain modules (docs/architecture.md). Platform and the settings sit below them; src/app/ wires them above. */
+const MODULES = ['activity', 'agreements', 'directory', 'filtering', 'filternode', 'incidents', 'monitoring'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'ui/dist/', 'data/', 'scratch/', '.test-cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Module walls (issue 12): platform and config.ts import no domain module and not the composition root.
+    files: ['src/platform/**/*.ts', 'src/config.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{
+        regex: `^(\\.\\.?/)+(${MODULES.join('|')}|app)/`,
+        message: 'Platform (and config.ts) must not import a domain module or src/app/: take what you need as a parameter or an interface (see src/platform/people.ts), and let src/app/ wire it.',
+      }] }],
+    },
+  },
+  {
+    files: MODULES.map((m) => `src/${m}/**/*.ts`),
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{
+        regex: '^(\\.\\./)+app/',
+        message: 'A module must not import the composition root (src/app/): the root calls the module, not the other way round.',
+      }] }],
+    },
+  },
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {

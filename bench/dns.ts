@@ -371,7 +371,7 @@ flood.bind(0, '127.0.0.5', pump);`;
 
 async function floodScenario(total: number): Promise<void> {
   const { loadConfig } = await import('../src/config.ts');
-  const { openConfiguredDatabase, startServer } = await import('../src/platform/server.ts');
+  const { openConfiguredDatabase, startServer } = await import('../src/app/server.ts');
   const { ensureSchool } = await import('../src/platform/setup.ts');
   const { createPolicy } = await import('../src/filtering/policy/service.ts');
   const { sql } = await import('kysely');

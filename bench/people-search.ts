@@ -10,7 +10,8 @@ import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { loadDemoSchool } from '../src/directory/demo-load.ts';
 import { systemClock } from '../src/platform/context.ts';
-import { buildApp } from '../src/platform/http.ts';
+import { peopleDirectory } from '../src/directory/index.ts';
+import { buildOspreyApp } from '../src/app/http.ts';
 import { secretBox } from '../src/platform/secrets.ts';
 import { createTestDatabase } from '../test/helpers/database.ts';
 
@@ -21,7 +22,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'osprey-bench-'));
 const handle = await createTestDatabase();
 const demo = await loadDemoSchool(handle.db, systemClock);
 const config = loadConfig({ OSPREY_DATA_DIR: dataDir }, { logLevel: 'silent' });
-const app = await buildApp({ db: handle.db, clock: systemClock, config, secrets: secretBox(randomBytes(32)), databaseKind: handle.kind });
+const app = await buildOspreyApp({ db: handle.db, clock: systemClock, config, secrets: secretBox(randomBytes(32)), databaseKind: handle.kind, people: peopleDirectory });
 await app.ready();
 
 const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'admin', password: demo.adminPassword } });

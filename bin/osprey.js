@@ -21,7 +21,7 @@ function newestUnder(dir) {
 const cli = path.join(compiled, 'cli.mjs');
 const useCompiled = existsSync(cli) && statSync(cli).mtimeMs >= newestUnder(path.join(root, 'src'));
 // `osprey serve` (as it is started for a school, with nothing after it) starts its store thread first, so that the
-// database opens while the rest of Osprey loads (src/platform/early-start.ts). `serve --demo` does not: it fills the
+// database opens while the rest of Osprey loads (src/app/early-start.ts). `serve --demo` does not: it fills the
 // database before the server starts.
 const serving = process.argv.length === 3 && process.argv[2] === 'serve';
 if (useCompiled) {
@@ -32,7 +32,7 @@ if (useCompiled) {
   register();
   if (serving) {
     if (existsSync(cli)) process.stderr.write('osprey: the compiled server in dist/server is older than the sources, so they are run directly (a slower start); "npm run build" compiles them again.\n');
-    (await import('../src/platform/early-start.ts')).startStoreEarly();
+    (await import('../src/app/early-start.ts')).startStoreEarly();
   }
   await import('../src/cli.ts');
 }

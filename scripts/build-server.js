@@ -24,8 +24,8 @@ try {
     absWorkingDir: root,
     entryPoints: {
       cli: 'src/cli.ts',
-      'early-start': 'src/platform/early-start.ts',
-      'store-worker-entry': 'src/platform/store-worker.ts',
+      'early-start': 'src/app/early-start.ts',
+      'store-worker-entry': 'src/app/store-worker.ts',
       'worker-entry': 'src/filtering/proxy/worker.ts',
     },
     outdir: out,

@@ -19,10 +19,10 @@ import { importPeople, type ImportOutcome } from './directory/service.ts';
 import { verifyAuditChain } from './platform/audit.ts';
 import { resetMfa, setTemporaryPassword, unlockAccount } from './platform/auth/service.ts';
 import { loadOrCreateKey, secretBox } from './platform/secrets.ts';
-import { findPersonByUsername } from './directory/store.ts';
+import { findPersonByUsername, peopleDirectory } from './directory/index.ts';
 import { temporaryPassword } from './platform/auth/passwords.ts';
 import { systemClock } from './platform/context.ts';
-import { openConfiguredDatabase, startServer } from './platform/server.ts';
+import { openConfiguredDatabase, startServer } from './app/server.ts';
 import { createAdministrator, defaultSchool } from './platform/setup.ts';
 import { AppError } from './platform/errors.ts';
 import { coreIncidentAccess } from './incidents/evidence-access.ts';
@@ -377,7 +377,7 @@ async function main(argv: string[]): Promise<number> {
     return withDatabase(config, async (h) => {
       const person = await findPersonByUsername(h.db, values.username!);
       if (!person) { err(`There is nobody with the username "${values.username}". Check the spelling (osprey is not case-sensitive about usernames).`); return 1; }
-      const deps = { db: h.db, clock: systemClock, config, secrets: secretBox(loadOrCreateKey(config.dataDir)) };
+      const deps = { db: h.db, clock: systemClock, config, secrets: secretBox(loadOrCreateKey(config.dataDir)), people: peopleDirectory };
       const actor = { ...CLI_ACTOR(`account ${action}`), schoolId: person.schoolId };
       const name = `${person.givenName} ${person.familyName} (${person.username})`;
       if (action === 'temporary-password') {
@@ -400,7 +400,7 @@ async function main(argv: string[]): Promise<number> {
     const missing = ['username', 'first-name', 'last-name'].filter((k) => !values[k as keyof typeof values]);
     if (missing.length) { err(`Missing ${missing.map((m) => `--${m}`).join(', ')}. Run "osprey admin create --help" for an example.`); return 2; }
     const password = temporaryPassword();
-    await withDatabase(config, (h) => createAdministrator(h.db, systemClock, {
+    await withDatabase(config, (h) => createAdministrator(h.db, systemClock, peopleDirectory, {
       schoolName: values.school ?? 'My school', givenName: values['first-name']!, familyName: values['last-name']!, username: values.username!, email: values.email, password, temporary: true,
     }, CLI_ACTOR('admin create')));
     out(`Administrator "${values.username!.toLowerCase()}" created.`);

@@ -5,8 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { parseAllowedClients } from './filtering/dns/clients.ts';
-import { parseUpstream } from './filtering/dns/upstream.ts';
+import { parseAllowedClients, parseDnsServer } from './platform/addresses.ts';
 import { allowEntriesOf, DEFAULT_SAFE_PORTS, DEFAULT_SSL_PORTS, parseAllowEntry, parsePorts } from './platform/destination.ts';
 
 export interface Config {
@@ -263,7 +262,7 @@ export function dnsServerList(text: string): string[] {
 }
 
 function dnsServerAddress(text: string): boolean {
-  try { parseUpstream(text); return true; } catch { return false; }
+  try { parseDnsServer(text); return true; } catch { return false; }
 }
 
 /** Hides the password in an address (database, mail server, upstream proxy) before it is printed. */

@@ -17,7 +17,7 @@ import dnsPacket from 'dns-packet';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { createPolicy } from '../src/filtering/policy/service.ts';
-import { startServer, type RunningServer } from '../src/platform/server.ts';
+import { startServer, type RunningServer } from '../src/app/server.ts';
 import { ensureSchool } from '../src/platform/setup.ts';
 import { query } from './fixtures/dns/client.ts';
 import { startFakeUpstream, type FakeUpstream } from './fixtures/dns/upstream.ts';

@@ -13,7 +13,7 @@ import { startFilterNode, type RunningFilterNode } from '../src/filternode/node.
 import { addFilterNode } from '../src/filternode/tokens.ts';
 import { createPolicy, getPolicy, updatePolicy } from '../src/filtering/policy/service.ts';
 import { importListSource } from '../src/filtering/sources/service.ts';
-import { startServer, type RunningServer } from '../src/platform/server.ts';
+import { startServer, type RunningServer } from '../src/app/server.ts';
 import { ensureSchool } from '../src/platform/setup.ts';
 import { createTestDatabase, type TestDatabase } from './helpers/database.ts';
 import { startFakeUpstream, type FakeUpstream } from './fixtures/dns/upstream.ts';

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type DatabaseHandle } from '../src/platform/db.ts';
-import { buildApp } from '../src/platform/http.ts';
+import { peopleDirectory } from '../src/directory/index.ts';
+import { buildOspreyApp } from '../src/app/http.ts';
 import { secretBox } from '../src/platform/secrets.ts';
 import { createSetupToken } from '../src/platform/setup.ts';
 import { TestClock } from './helpers/app.ts';
@@ -23,7 +24,7 @@ async function freshApp(handle?: DatabaseHandle) {
   const db = handle ?? await createTestDatabase();
   const clock = new TestClock();
   const config = loadConfig({ OSPREY_DATA_DIR: dataDir }, { logLevel: 'silent' });
-  const app = await buildApp({ db: db.db, clock, config, secrets: secretBox(randomBytes(32)), databaseKind: db.kind });
+  const app = await buildOspreyApp({ db: db.db, clock, config, secrets: secretBox(randomBytes(32)), databaseKind: db.kind, people: peopleDirectory });
   await app.ready();
   const status = async () => (await app.inject({ method: 'GET', url: '/api/setup/status' })).json().needed as boolean;
   const setUp = (payload: Record<string, unknown>) => app.inject({ method: 'POST', url: '/api/setup', payload });

@@ -1,6 +1,6 @@
 /**
  * The Osprey side of bench/proxy.ts: a school set up as a real one would be, then the same composition as
- * `osprey serve` — startServer from src/platform/server.ts, with identity, policies, the activity pipeline into the
+ * `osprey serve` — startServer from src/app/server.ts, with identity, policies, the activity pipeline into the
  * database (PGlite in the bench's data folder, or the PostgreSQL server DATABASE_URL names) and monitoring.
  *
  * The school: the demo school (about 1,200 pupils and their key-stage groups, loaded as `osprey demo` does), the
@@ -27,7 +27,7 @@ import * as policyStore from '../../src/filtering/policy/store.ts';
 import { insertRange } from '../../src/filtering/identity/store.ts';
 import { importListSource } from '../../src/filtering/sources/service.ts';
 import { systemClock } from '../../src/platform/context.ts';
-import { openConfiguredDatabase, startServer } from '../../src/platform/server.ts';
+import { openConfiguredDatabase, startServer } from '../../src/app/server.ts';
 import { defaultSchool } from '../../src/platform/setup.ts';
 
 export interface OspreyBenchOptions {

@@ -1,6 +1,6 @@
 /**
  * The activity pipeline as the main thread sees it when the pipeline itself runs in the store thread
- * (platform/store-worker.ts). `emit` only queues the event; the queue goes to the store thread once per turn of the
+ * (app/store-worker.ts). `emit` only queues the event; the queue goes to the store thread once per turn of the
  * event loop, so a front-end pays a push per decision and one message per turn, never a write or a query.
  *
  * Statistics come from the store thread a few times a second (`take`), so `stats()` stays a plain read.

@@ -5,6 +5,7 @@ import type { Db } from '../platform/db.ts';
 import { createAdministrator, ensureSchool, setupNeeded } from '../platform/setup.ts';
 import { generateDemoSchool } from './demo-school.ts';
 import { applyImport, planImport } from './import-apply.ts';
+import { peopleDirectory } from './index.ts';
 
 export interface DemoResult {
   schoolName: string;
@@ -28,7 +29,7 @@ export async function loadDemoSchool(db: Db, clock: Clock, onProgress?: (done: n
   let adminPassword: string | undefined;
   if (await setupNeeded(db)) {
     adminPassword = temporaryPassword();
-    await createAdministrator(db, clock, { schoolName: demo.schoolName, givenName: 'Demo', familyName: 'Administrator', username: 'admin', password: adminPassword, temporary: true }, actor);
+    await createAdministrator(db, clock, peopleDirectory, { schoolName: demo.schoolName, givenName: 'Demo', familyName: 'Administrator', username: 'admin', password: adminPassword, temporary: true }, actor);
   }
   const count = (role: string) => demo.people.filter((p) => p.roles.includes(role as never)).length;
   const staffRoles = ['headteacher', 'slt', 'online_safety_lead', 'dsl', 'deputy_dsl', 'network_manager', 'teacher', 'support_staff', 'dpo'];

@@ -2,24 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db.ts';
+import type { PersonRecord } from '../platform/people.ts';
 import type { GroupKind, Role } from './types.ts';
 
-export interface PersonRow {
-  id: string;
-  schoolId: string;
-  externalId: string | null;
-  username: string;
-  givenName: string;
-  familyName: string;
-  email: string | null;
-  yearGroup: string | null;
-  status: 'active' | 'leaver' | 'disabled';
-  leftAt: Date | null;
-  source: string;
-  /** 'class_logon': a shared log-on for a KS1-or-younger class (R1.3), shown as a risk. */
-  kind: 'individual' | 'class_logon';
-  roles: Role[];
-}
+/** A person with their roles: the shape platform knows as PersonRecord (platform/people.ts). */
+export type PersonRow = PersonRecord;
 
 export interface GroupRow { id: string; kind: GroupKind; name: string; description: string; memberCount: number }
 

@@ -89,3 +89,41 @@ export function rangeContains(range: AddressRange, address: Uint8Array): boolean
   const mask = (0xff << (8 - rest)) & 0xff;
   return (address[full] & mask) === range.bytes[full];
 }
+
+/** The private and local networks, answered by default. `private` in the setting stands for this list (the DNS resolver's allowed clients, filtering/dns/clients.ts). */
+export const PRIVATE_NETWORKS: readonly string[] = [
+  '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16',
+  '::1/128', 'fc00::/7', 'fe80::/10',
+];
+
+/**
+ * Reads a list of allowed clients (addresses, ranges and the word `private`, separated by commas) into ranges, or
+ * says in plain words what is wrong with it.
+ */
+export function parseAllowedClients(text: string): AddressRange[] | string {
+  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) return 'list at least one address or range, or leave the setting out to answer the private networks';
+  const ranges: AddressRange[] = [];
+  for (const entry of entries) {
+    if (entry.toLowerCase() === 'private') {
+      for (const cidr of PRIVATE_NETWORKS) ranges.push(parseRange(cidr) as AddressRange);
+      continue;
+    }
+    const range = parseRange(entry);
+    if (typeof range === 'string') return range;
+    if (range.prefix === 0) return `'${entry}' is every address there is, which would make the resolver open to the whole internet — list the school's own ranges instead`;
+    ranges.push(range);
+  }
+  return ranges;
+}
+
+/** A DNS server's address with an optional port (53 when none), e.g. 192.0.2.53:53 or [2001:db8::53]:53; throws when it is not one. */
+export function parseDnsServer(spec: string): { host: string; port: number } {
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
+  const host = match ? match[1] : spec;
+  const port = match?.[2] !== undefined ? Number(match[2]) : 53;
+  if (isIP(host) === 0 || !(port > 0 && port < 65536)) {
+    throw new Error(`DNS upstream '${spec}' is not an IP address with an optional port (e.g. 192.0.2.53:53 or [2001:db8::53]:53)`);
+  }
+  return { host, port };
+}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from './context.ts';
 import { appendAudit, verifyAuditChain } from './audit.ts';
 import { errorSchema } from './errors.ts';
-import { actorOf } from './http.ts';
+import { actorOf } from './request.ts';
 
 const entrySchema = {
   type: 'object',

@@ -1,5 +1,6 @@
 /** What every service function receives: the database, the clock and who is acting (STYLE: time is injected). */
 import type { Config } from '../config.ts';
+import type { PeopleDirectory } from './people.ts';
 import type { AuditActor } from './audit.ts';
 import type { Db } from './db.ts';
 import type { SecretBox } from './secrets.ts';
@@ -14,6 +15,8 @@ export interface AppDeps {
   config: Config;
   secrets: SecretBox;
   databaseKind: 'embedded' | 'postgres';
+  /** The directory's people, as log-on, sessions and set-up read them (platform/people.ts). */
+  people: PeopleDirectory;
   /** The filtering front-ends this process runs, once started (the PAC file names the proxy's bound port). */
   frontEnds?: { proxyPort?: number; dnsPort?: number };
   /** The e-mail outbox sender `osprey serve` runs; modules nudge it after queueing urgent mail (alerts). */
@@ -22,7 +25,7 @@ export interface AppDeps {
   health?: () => ServerHealth;
 }
 
-/** The activity log's and monitoring's progress, as figures (set by the composition root, platform/server.ts). */
+/** The activity log's and monitoring's progress, as figures (set by the composition root, app/server.ts). */
 export interface ServerHealth {
   activity: {
     emitted: number; stored: number; duplicates: number; dropped: number; setAside: number; waitingBatches: number;

@@ -12,7 +12,9 @@ import { AuditKeyPlugin } from './audit.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
-export type Db = Kysely<Database>;
+import type { Db } from './schema.ts';
+
+export type { Db };
 
 export interface DatabaseHandle {
   db: Db;

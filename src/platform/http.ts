@@ -1,6 +1,6 @@
 /**
  * The HTTP application: Fastify with one error shape, one permission hook, CSRF protection, the OpenAPI document,
- * health and metrics, the web UI, and each module's routes as a plugin.
+ * health and metrics, the web UI, and the modules' routes as plugins handed in by the composition root.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -8,24 +8,7 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { activityRoutes } from '../activity/routes.ts';
-import { agreementRoutes } from '../agreements/routes.ts';
-import { consentRoutes } from '../agreements/consent-routes.ts';
-import { filterNodeRoutes } from '../filternode/routes.ts';
-import { directoryRoutes } from '../directory/routes.ts';
-import { identityRoutes } from '../filtering/identity/routes.ts';
-import { monitoringRoutes } from '../monitoring/routes.ts';
-import { escalateRoutes } from '../incidents/escalate-routes.ts';
-import { incidentRoutes } from '../incidents/routes.ts';
-import { policyRoutes } from '../filtering/policy/routes.ts';
-import { sourceRoutes } from '../filtering/sources/routes.ts';
-import { whyRoutes } from '../filtering/why-routes.ts';
-import { coreIncidentAccess } from '../incidents/evidence-access.ts';
-import { dashboardRoutes } from '../incidents/dashboard-routes.ts';
-import { evidenceRoutes } from '../incidents/evidence-routes.ts';
-import { exportRoutes } from '../incidents/export-routes.ts';
-import { retentionRoutes } from '../incidents/retention-routes.ts';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
 import { currentUser, type CurrentUser } from './auth/service.ts';
@@ -33,7 +16,9 @@ import type { AppDeps } from './context.ts';
 import { databaseIsReady } from './db.ts';
 import { AppError } from './errors.ts';
 import { Metrics } from './metrics.ts';
-import { canAccess, permissionsOf, type Permission, type RouteAccess } from './permissions.ts';
+import { canAccess, type RouteAccess } from './permissions.ts';
+
+export { actorOf, requireUser, userCan } from './request.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -59,7 +44,11 @@ export function send(reply: FastifyReply, err: AppError) {
   return reply.code(err.statusCode).send({ error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } });
 }
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { routeTable: RegisteredRoute[] }> {
+/**
+ * The HTTP application with platform's own routes (log-on, set-up, audit, health, metrics, the OpenAPI document and
+ * the web interface) and the modules' route plugins it is handed: platform knows no module by name.
+ */
+export async function buildApp(deps: AppDeps, modules: ReadonlyArray<FastifyPluginAsync> = []): Promise<FastifyInstance & { routeTable: RegisteredRoute[] }> {
   const { config } = deps;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -183,25 +172,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(authRoutes(deps));
-  await app.register(directoryRoutes(deps));
-  await app.register(activityRoutes(deps));
-  await app.register(filterNodeRoutes(deps));
   await app.register(auditRoutes(deps));
-  await app.register(policyRoutes(deps));
-  await app.register(sourceRoutes(deps));
-  await app.register(whyRoutes(deps));
-  await app.register(identityRoutes(deps));
-  await app.register(monitoringRoutes(deps));
-  await app.register(incidentRoutes(deps));
-  await app.register(escalateRoutes(deps));
-  // Incident records: evidence, export, retention and the dashboard (the incident core decides record access).
-  const incidentRecords = coreIncidentAccess(deps.db);
-  await app.register(evidenceRoutes(deps, incidentRecords));
-  await app.register(exportRoutes(deps, incidentRecords));
-  await app.register(agreementRoutes(deps));
-  await app.register(consentRoutes(deps));
-  await app.register(retentionRoutes(deps, incidentRecords));
-  await app.register(dashboardRoutes(deps, incidentRecords));
+  // Each module's routes, as the composition root lists them (src/app/http.ts).
+  for (const plugin of modules) await app.register(plugin);
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });
@@ -219,19 +192,4 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { route
     return reply.type('text/html').sendFile('index.html');
   });
   return app;
-}
-
-/** The audit actor for the person making a request. */
-export function actorOf(req: FastifyRequest) {
-  const u = req.user;
-  return { id: u?.person.id ?? null, label: u?.person.username ?? 'anonymous', ip: req.ip, schoolId: u?.person.schoolId ?? null };
-}
-
-export function requireUser(req: FastifyRequest): CurrentUser {
-  if (!req.user) throw new AppError(401, 'not_signed_in', 'Please log in to continue.');
-  return req.user;
-}
-
-export function userCan(req: FastifyRequest, permission: Permission): boolean {
-  return Boolean(req.user && permissionsOf(req.user.person.roles).has(permission));
 }

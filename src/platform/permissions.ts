@@ -2,7 +2,7 @@
  * Roles → permissions, in one table. Every API route declares one permission (or `public` / `signed_in`), and one
  * hook (platform/http.ts) enforces it. Record-level rules (a pupil's own data, restricted incidents) live in services.
  */
-import type { Role } from '../directory/types.ts';
+import type { Role } from './roles.ts';
 
 export const PERMISSIONS = {
   'people.read': 'See people, their roles and groups, and search the directory',

@@ -1,5 +1,5 @@
 /** Kysely table types for the foundation tables (migrations/0001_foundation.sql). */
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, Kysely } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>, string | Record<string, unknown>>;
@@ -554,3 +554,6 @@ export interface Database {
   parental_responsibility_records: ParentalResponsibilityRecordsTable;
   schema_migrations: { version: string; applied_at: Timestamp };
 }
+
+/** The database as Kysely sees it (a transaction is one too). Defined here, beside the tables, so that anything can name it without importing db.ts. */
+export type Db = Kysely<Database>;

@@ -3,12 +3,12 @@
  * or with `osprey admin create`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { insertPerson } from '../directory/store.ts';
 import { appendAudit, type AuditActor } from './audit.ts';
 import { hashPassword, passwordProblem } from './auth/passwords.ts';
 import { sha256 } from './auth/service.ts';
 import type { Clock } from './context.ts';
 import type { Db } from './db.ts';
+import type { PeopleDirectory } from './people.ts';
 import { AppError, badRequest } from './errors.ts';
 
 export interface School { id: string; name: string }
@@ -70,7 +70,7 @@ function validateAdministrator(a: FirstAdministrator): void {
   if (problems.length) throw badRequest(problems.join(' '), { problems });
 }
 
-export async function createAdministrator(db: Db, clock: Clock, a: FirstAdministrator, actor: AuditActor): Promise<{ personId: string; schoolId: string }> {
+export async function createAdministrator(db: Db, clock: Clock, people: PeopleDirectory, a: FirstAdministrator, actor: AuditActor): Promise<{ personId: string; schoolId: string }> {
   validateAdministrator(a);
   const hashed = await hashPassword(a.password);
   const now = clock.now();
@@ -82,7 +82,7 @@ export async function createAdministrator(db: Db, clock: Clock, a: FirstAdminist
     const username = a.username.trim().toLowerCase();
     const taken = await tx.selectFrom('people').select('id').where('school_id', '=', school.id).where('username', '=', username).executeTakeFirst();
     if (taken) throw new AppError(409, 'username_taken', `The username '${username}' is already used. Choose another.`);
-    const personId = await insertPerson(tx, school.id, {
+    const personId = await people.insertPerson(tx, school.id, {
       username, givenName: a.givenName.trim(), familyName: a.familyName.trim(), email: a.email?.trim().toLowerCase() || null, source: 'manual', roles: ['administrator'],
     }, now);
     await tx.insertInto('accounts').values({ person_id: personId, school_id: school.id, password_hash: hashed, must_change_password: Boolean(a.temporary), password_changed_at: now, created_at: now }).execute();
@@ -92,7 +92,7 @@ export async function createAdministrator(db: Db, clock: Clock, a: FirstAdminist
 }
 
 /** Completes set-up with a one-time link: the token must be current and unused; it is spent in the same transaction. */
-export async function completeSetup(db: Db, clock: Clock, token: string, a: FirstAdministrator, ip: string): Promise<{ personId: string }> {
+export async function completeSetup(db: Db, clock: Clock, people: PeopleDirectory, token: string, a: FirstAdministrator, ip: string): Promise<{ personId: string }> {
   validateAdministrator(a);
   const now = clock.now();
   const row = await db.selectFrom('setup_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
@@ -102,6 +102,6 @@ export async function completeSetup(db: Db, clock: Clock, token: string, a: Firs
   return db.transaction().execute(async (tx) => {
     const spent = await tx.updateTable('setup_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
     if (Number(spent.numUpdatedRows) !== 1) throw new AppError(403, 'setup_link_invalid', 'This set-up link has already been used.');
-    return createAdministrator(tx, clock, a, { id: null, label: 'set-up link', ip });
+    return createAdministrator(tx, clock, people, a, { id: null, label: 'set-up link', ip });
   });
 }

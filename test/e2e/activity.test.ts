@@ -17,7 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { newActivityId } from '../../src/activity/ids.ts';
 import type { ActivityEvent } from '../../src/activity/types.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startServer, type RunningServer } from '../../src/platform/server.ts';
+import { startServer, type RunningServer } from '../../src/app/server.ts';
 import { scratchPostgresDatabase } from '../helpers/database.ts';
 import { ApiClient, FIXTURE_50, launchBrowser, requireBuiltUi, see, waitForPath, logInOnPage } from './server.ts';
 

@@ -10,7 +10,8 @@ import type { Role } from '../../src/directory/types.ts';
 import { hashPassword } from '../../src/platform/auth/passwords.ts';
 import type { AppDeps, Clock } from '../../src/platform/context.ts';
 import { mfaRequiredFor } from '../../src/platform/permissions.ts';
-import { buildApp } from '../../src/platform/http.ts';
+import { peopleDirectory } from '../../src/directory/index.ts';
+import { buildOspreyApp } from '../../src/app/http.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { ensureSchool } from '../../src/platform/setup.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -31,8 +32,8 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
   const handle: TestDatabase = await createTestDatabase({ dataDir: opts.dataDir });
   const config = loadConfig({ OSPREY_DATA_DIR: dataDir }, { logLevel: 'silent', ...opts.config });
   const clock = new TestClock();
-  const deps: AppDeps = { db: handle.db, clock, config, secrets: secretBox(randomBytes(32)), databaseKind: handle.kind };
-  const app = await buildApp(deps);
+  const deps: AppDeps = { db: handle.db, clock, config, secrets: secretBox(randomBytes(32)), databaseKind: handle.kind, people: peopleDirectory };
+  const app = await buildOspreyApp(deps);
   await app.ready();
   const school = await ensureSchool(handle.db, 'Test Primary School', clock.now());
 

@@ -20,7 +20,7 @@ import { NODE_ACCOUNT_FAILURE_LIMIT, NODE_FAILURE_LIMIT } from '../../src/filter
 import { addFilterNode } from '../../src/filternode/tokens.ts';
 import type { CredentialResult } from '../../src/filtering/identity/credentials.ts';
 import { hashPassword } from '../../src/platform/auth/passwords.ts';
-import { startServer, type RunningServer } from '../../src/platform/server.ts';
+import { startServer, type RunningServer } from '../../src/app/server.ts';
 import { ensureSchool } from '../../src/platform/setup.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 

@@ -17,7 +17,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startFilterNode, type RunningFilterNode } from '../../src/filternode/node.ts';
 import { addFilterNode } from '../../src/filternode/tokens.ts';
 import { createPolicy } from '../../src/filtering/policy/service.ts';
-import { startServer, type RunningServer } from '../../src/platform/server.ts';
+import { startServer, type RunningServer } from '../../src/app/server.ts';
 import { ensureSchool } from '../../src/platform/setup.ts';
 import { startFakeUpstream, type FakeUpstream } from '../fixtures/dns/upstream.ts';
 import { connectVia, viaProxy, waitFor } from '../fixtures/proxy/harness.ts';

@@ -8,34 +8,9 @@
  *     checks this through identify(), which it asks anyway),
  * and refuses everyone else (REFUSED, with no work done and nothing recorded).
  */
-import { addressBytes, parseRange, rangeContains, type AddressRange } from '../../platform/addresses.ts';
+import { addressBytes, parseRange, PRIVATE_NETWORKS, rangeContains, type AddressRange } from '../../platform/addresses.ts';
 
-/** The private and local networks, answered by default. `private` in the setting stands for this list. */
-export const PRIVATE_NETWORKS: readonly string[] = [
-  '127.0.0.0/8', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16',
-  '::1/128', 'fc00::/7', 'fe80::/10',
-];
-
-/**
- * Reads a list of allowed clients (addresses, ranges and the word `private`, separated by commas) into ranges, or
- * says in plain words what is wrong with it.
- */
-export function parseAllowedClients(text: string): AddressRange[] | string {
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
-  if (entries.length === 0) return 'list at least one address or range, or leave the setting out to answer the private networks';
-  const ranges: AddressRange[] = [];
-  for (const entry of entries) {
-    if (entry.toLowerCase() === 'private') {
-      for (const cidr of PRIVATE_NETWORKS) ranges.push(parseRange(cidr) as AddressRange);
-      continue;
-    }
-    const range = parseRange(entry);
-    if (typeof range === 'string') return range;
-    if (range.prefix === 0) return `'${entry}' is every address there is, which would make the resolver open to the whole internet — list the school's own ranges instead`;
-    ranges.push(range);
-  }
-  return ranges;
-}
+export { parseAllowedClients, PRIVATE_NETWORKS } from '../../platform/addresses.ts';
 
 export class AllowedClients {
   /** IPv4 ranges as network and mask pairs, so the common check parses the address without allocating. */

@@ -22,7 +22,11 @@
 import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { parseDnsServer } from '../../platform/addresses.ts';
 import { CD, RCODE, RD, TYPE } from './wire.ts';
+
+/** A DNS server's address with an optional port (53 when none): platform/addresses.ts parseDnsServer. */
+export const parseUpstream = parseDnsServer;
 
 export interface UpstreamOptions {
   /** 'ip:port', '[ipv6]:port', or an IP alone for port 53; tried in this order of preference. */
@@ -68,16 +72,6 @@ interface Attempt {
 
 /** How long an upstream that failed is passed over for others, in ms. */
 const PENALTY_MS = 10_000;
-
-export function parseUpstream(spec: string): { host: string; port: number } {
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(spec) ?? /^([^:]+)(?::(\d+))?$/.exec(spec);
-  const host = match ? match[1] : spec;
-  const port = match?.[2] !== undefined ? Number(match[2]) : 53;
-  if (net.isIP(host) === 0 || !(port > 0 && port < 65536)) {
-    throw new Error(`DNS upstream '${spec}' is not an IP address with an optional port (e.g. 192.0.2.53:53 or [2001:db8::53]:53)`);
-  }
-  return { host, port };
-}
 
 export class UpstreamPool {
   private readonly servers: Server[];

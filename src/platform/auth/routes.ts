@@ -1,9 +1,9 @@
 /** HTTP routes for set-up, log-on, passwords and two-step verification. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ROLE_LABELS } from '../../directory/types.ts';
+import { ROLE_LABELS } from '../roles.ts';
 import type { AppDeps } from '../context.ts';
 import { AppError, errorSchema } from '../errors.ts';
-import { actorOf, requireUser } from '../http.ts';
+import { actorOf, requireUser } from '../request.ts';
 import { permissionsOf } from '../permissions.ts';
 import { completeSetup, defaultSchool, setupNeeded } from '../setup.ts';
 import { FailureThrottle } from './throttle.ts';
@@ -77,7 +77,7 @@ export function authRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const { token, ...admin } = req.body as { token: string; schoolName: string; givenName: string; familyName: string; username: string; email?: string; password: string };
-      await completeSetup(deps.db, deps.clock, token, admin, req.ip);
+      await completeSetup(deps.db, deps.clock, deps.people, token, admin, req.ip);
       return { ok: true };
     });
 

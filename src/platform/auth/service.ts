@@ -1,16 +1,16 @@
 /**
  * Log-on, sessions, passwords and two-step verification (R1.5, R1.6). Accounts and sessions are this module's
- * tables; people and roles come from the directory.
+ * tables; people and roles come from the directory (through AuthDeps.people).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
 import type { Config } from '../../config.ts';
-import { getPerson, findPersonByUsername, type PersonRow } from '../../directory/store.ts';
 import { appendAudit, type AuditActor } from '../audit.ts';
 import type { Clock } from '../context.ts';
 import type { Db } from '../db.ts';
+import type { PeopleDirectory, PersonRecord } from '../people.ts';
 import { AppError, badRequest } from '../errors.ts';
 import { isEmailAddress, queueMail } from '../mail.ts';
 import { mfaRequiredFor, STAFF_ROLES } from '../permissions.ts';
@@ -18,6 +18,8 @@ import type { SecretBox } from '../secrets.ts';
 import { decoyHash, hashPassword, passwordProblem, temporaryPassword, verifyPassword } from './passwords.ts';
 
 export interface AuthDeps { db: Db; clock: Clock; config: Config; secrets: SecretBox }
+/** Log-on and sessions also read people, through the directory's reader (platform/people.ts). */
+export type SessionDeps = AuthDeps & { people: PeopleDirectory };
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -27,7 +29,7 @@ export interface SessionInfo {
 }
 
 export interface CurrentUser {
-  person: PersonRow;
+  person: PersonRecord;
   sessionHash: string;
   csrfToken: string;
   mustChangePassword: boolean;
@@ -41,12 +43,12 @@ const wrongCredentials = (config: Config) => new AppError(401, 'wrong_credential
   `The username or password is not right. Check them and try again. After ${config.loginMaxFailures} wrong tries the account is locked for ${config.lockoutMinutes} minutes.`);
 
 /** Tells the person by e-mail that something changed on their account (when Osprey has their address). */
-async function tellPerson(db: Parameters<typeof queueMail>[0], person: PersonRow, subject: string, text: string, now: Date) {
+async function tellPerson(db: Parameters<typeof queueMail>[0], person: PersonRecord, subject: string, text: string, now: Date) {
   if (!person.email || !isEmailAddress(person.email)) return;
   await queueMail(db, { schoolId: person.schoolId, purpose: 'account_notice', to: person.email, subject, text }, now);
 }
 
-function rotationDue(deps: AuthDeps, person: PersonRow, changedAt: Date | null): boolean {
+function rotationDue(deps: AuthDeps, person: PersonRecord, changedAt: Date | null): boolean {
   const days = deps.config.staffPasswordRotationDays;
   if (!days || !person.roles.some((r) => (STAFF_ROLES as readonly string[]).includes(r))) return false;
   if (!changedAt) return true;
@@ -141,10 +143,10 @@ async function lockAccount(deps: LockoutDeps, who: AccountHolder, ip: string | n
 export interface LogInRequest { username: string; password: string; code?: string; ip: string; userAgent?: string }
 export type LogInResult = { status: 'ok'; session: SessionInfo } | { status: 'mfa_required' };
 
-export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInResult> {
+export async function logIn(deps: SessionDeps, req: LogInRequest): Promise<LogInResult> {
   const { db, clock, config } = deps;
   const now = clock.now();
-  const person = await findPersonByUsername(db, req.username);
+  const person = await deps.people.findPersonByUsername(db, req.username);
   const account = person && await db.selectFrom('accounts').selectAll().where('person_id', '=', person.id).executeTakeFirst();
   const actor: AuditActor = { id: person?.id ?? null, label: person?.username ?? req.username.slice(0, 100), ip: req.ip, schoolId: person?.schoolId };
   if (!person || !account?.password_hash) {
@@ -191,7 +193,7 @@ export async function logIn(deps: AuthDeps, req: LogInRequest): Promise<LogInRes
 }
 
 /** The person behind a session cookie, or undefined when the session is unknown or has expired. Slides the expiry. */
-export async function currentUser(deps: AuthDeps, token: string): Promise<CurrentUser | undefined> {
+export async function currentUser(deps: SessionDeps, token: string): Promise<CurrentUser | undefined> {
   const { db, clock, config } = deps;
   const now = clock.now();
   const idHash = sha256(token);
@@ -199,7 +201,7 @@ export async function currentUser(deps: AuthDeps, token: string): Promise<Curren
   if (!session || new Date(session.expires_at) <= now) return undefined;
   // However busy, a session ends after sessionMaxHours (issue 11), so a copied cookie does not work for ever.
   if (now.getTime() - new Date(session.created_at).getTime() > config.sessionMaxHours * 3_600_000) return undefined;
-  const person = await getPerson(db, session.school_id, session.person_id);
+  const person = await deps.people.getPerson(db, session.school_id, session.person_id);
   if (!person || person.status !== 'active') return undefined;
   const account = await db.selectFrom('accounts').select(['must_change_password', 'password_changed_at', 'mfa_enabled_at']).where('person_id', '=', person.id).executeTakeFirst();
   // Touch at most once a minute so reads do not turn every request into a write.
@@ -242,7 +244,7 @@ export async function changePassword(deps: AuthDeps, user: CurrentUser, current:
 }
 
 /** Gives a person a temporary password that they must change at first log-on. Returns it once, to show or print. */
-export async function setTemporaryPassword(deps: AuthDeps, actor: AuditActor, person: PersonRow, password = temporaryPassword()): Promise<string> {
+export async function setTemporaryPassword(deps: AuthDeps, actor: AuditActor, person: PersonRecord, password = temporaryPassword()): Promise<string> {
   const hashed = await hashPassword(password);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (tx) => {
@@ -257,14 +259,14 @@ export async function setTemporaryPassword(deps: AuthDeps, actor: AuditActor, pe
   return password;
 }
 
-export async function unlockAccount(deps: AuthDeps, actor: AuditActor, person: PersonRow): Promise<void> {
+export async function unlockAccount(deps: AuthDeps, actor: AuditActor, person: PersonRecord): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
     await tx.updateTable('accounts').set({ failed_attempts: 0, locked_until: null }).where('person_id', '=', person.id).execute();
     await appendAudit(tx, actor, { action: 'account.unlocked', entityType: 'person', entityId: person.id }, deps.clock.now());
   });
 }
 
-export async function resetMfa(deps: AuthDeps, actor: AuditActor, person: PersonRow): Promise<void> {
+export async function resetMfa(deps: AuthDeps, actor: AuditActor, person: PersonRecord): Promise<void> {
   await deps.db.transaction().execute(async (tx) => {
     await tx.updateTable('accounts').set({ mfa_secret: null, mfa_enabled_at: null, mfa_last_step: null }).where('person_id', '=', person.id).execute();
     await tx.deleteFrom('recovery_codes').where('person_id', '=', person.id).execute();

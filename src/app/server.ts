@@ -1,18 +1,19 @@
 /** `osprey serve`: open the database, migrate, build the app, listen, and tell the person how to log in. */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, publicUrlOf, type Config } from '../config.ts';
-import { systemClock, type AppDeps, type Clock } from './context.ts';
-import { auditKeyFrom } from './audit.ts';
-import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from './db.ts';
-import { buildApp } from './http.ts';
-import { migrate } from './migrations.ts';
-import { startMailer, type Mailer } from './mail.ts';
+import { systemClock, type AppDeps, type Clock } from '../platform/context.ts';
+import { auditKeyFrom } from '../platform/audit.ts';
+import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from '../platform/db.ts';
+import { peopleDirectory } from '../directory/index.ts';
+import { buildOspreyApp } from './http.ts';
+import { migrate } from '../platform/migrations.ts';
+import { startMailer, type Mailer } from '../platform/mail.ts';
 import { Kysely } from 'kysely';
 import path from 'node:path';
 import { MonitoringStage, type StageStats } from '../monitoring/stage.ts';
 import { sendDueDigests } from '../monitoring/digest.ts';
-import { loadOrCreateKey, secretBox } from './secrets.ts';
-import { createSetupToken, setupNeeded } from './setup.ts';
+import { loadOrCreateKey, secretBox } from '../platform/secrets.ts';
+import { createSetupToken, setupNeeded } from '../platform/setup.ts';
 import { refreshDueSources } from '../filtering/sources/service.ts';
 import { startActivityPipeline, type ActivityPipeline } from '../activity/pipeline.ts';
 import { startFrontEnds, type RunningFrontEnds } from '../filtering/frontends.ts';
@@ -21,9 +22,9 @@ import { LiveFilter } from '../filtering/live.ts';
 import { snapshotCacheFor } from '../filtering/snapshots.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
 import { RemoteActivityPipeline } from '../activity/remote-pipeline.ts';
-import { AuditKeyPlugin } from './audit.ts';
-import type { Database } from './schema.ts';
-import { StoreThread } from './store-thread.ts';
+import { AuditKeyPlugin } from '../platform/audit.ts';
+import type { Database } from '../platform/schema.ts';
+import { StoreThread } from '../platform/store-thread.ts';
 import { STORE_ENTRY, storeInitFor } from './early-start.ts';
 import type { HostedStats } from './store-worker.ts';
 import { startRetentionReviewJob } from '../incidents/retention-job.ts';
@@ -107,9 +108,9 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const handle = opts.handle ?? opened!.handle;
   const deps: AppDeps = {
     db: handle.db, clock: opts.clock ?? systemClock, config, databaseKind: handle.kind,
-    secrets: secretBox(loadOrCreateKey(config.dataDir)),
+    secrets: secretBox(loadOrCreateKey(config.dataDir)), people: peopleDirectory,
   };
-  const app = await buildApp(deps);
+  const app = await buildOspreyApp(deps);
   const mailer = startMailer({ db: handle.db, clock: deps.clock, config, log: app.log });
   deps.mailer = mailer;
   // Monitoring scores each batch of activity as it is committed (see src/monitoring/stage.ts).

@@ -5,9 +5,9 @@
  * StoreThread.start). This file is kept small on purpose: it is loaded before anything else.
  */
 import { loadConfig, type Config } from '../config.ts';
-import { auditKeyFrom } from './audit.ts';
-import { loadOrCreateKey } from './secrets.ts';
-import { StoreThread, type StoreThreadInit } from './store-thread.ts';
+import { auditKeyFrom } from '../platform/audit.ts';
+import { loadOrCreateKey } from '../platform/secrets.ts';
+import { StoreThread, type StoreThreadInit } from '../platform/store-thread.ts';
 
 /** The store thread's entry (plain JavaScript: it loads the TypeScript through tsx). */
 export const STORE_ENTRY = new URL('./store-worker-entry.mjs', import.meta.url);

@@ -19,12 +19,12 @@ import { Spool } from '../activity/spool.ts';
 import { EMPTY_STATS } from '../activity/remote-pipeline.ts';
 import type { ActivityEvent } from '../activity/types.ts';
 import { MonitoringStage } from '../monitoring/stage.ts';
-import { AuditKeyPlugin } from './audit.ts';
-import { systemClock } from './context.ts';
-import type { Db } from './db.ts';
-import { ConnectionGate, executeOnPGlite, PGliteDialect } from './pglite-dialect.ts';
-import type { Database } from './schema.ts';
-import { carryError, type FromStore, type StoreThreadInit, type ToStore } from './store-thread.ts';
+import { AuditKeyPlugin } from '../platform/audit.ts';
+import { systemClock } from '../platform/context.ts';
+import type { Db } from '../platform/db.ts';
+import { ConnectionGate, executeOnPGlite, PGliteDialect } from '../platform/pglite-dialect.ts';
+import type { Database } from '../platform/schema.ts';
+import { carryError, type FromStore, type StoreThreadInit, type ToStore } from '../platform/store-thread.ts';
 
 /** What `activity.start` carries: the pipeline's options that can cross a thread. */
 export interface HostedActivityOptions {
