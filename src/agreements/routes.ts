@@ -4,7 +4,6 @@
  * coverage needs agreements.read. A signature is in force at the filter at once (the identity tables are refreshed).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { identityServiceFor } from '../filtering/identity/service.ts';
 import type { AppDeps, ServiceContext } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
 import { actorOf, userCan } from '../platform/http.ts';
@@ -62,14 +61,18 @@ function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
   return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
 }
 
-export function agreementRoutes(deps: AppDeps) {
+/** What the agreements module tells others (wired by the composition root, src/app/http.ts). */
+export interface AgreementReactions {
+  /** Signatures, templates or settings changed: the filter's gate (who must sign first) is worked out again. */
+  agreementsChanged(): Promise<void>;
+}
+
+export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
   return async function plugin(app: FastifyInstance) {
-    const identity = identityServiceFor(deps);
     /** A signature (or a changed template or setting) is in force at the filter straight away. */
     const refreshGate = async () => {
       try {
-        await identity.ready();
-        await identity.refreshAgreements();
+        await reactions.agreementsChanged();
       } catch (e) {
         app.log.warn({ err: e }, 'agreements: the filter could not be told yet; it will catch up at its next sweep');
       }

@@ -10,6 +10,7 @@ import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
+import { identityServiceFor } from '../filtering/identity/service.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
 import { dashboardRoutes } from '../incidents/dashboard-routes.ts';
@@ -40,7 +41,13 @@ export function moduleRoutes(deps: AppDeps): FastifyPluginAsync[] {
     escalateRoutes(deps),
     evidenceRoutes(deps, incidentRecords),
     exportRoutes(deps, incidentRecords),
-    agreementRoutes(deps),
+    agreementRoutes(deps, {
+      async agreementsChanged() {
+        const identity = identityServiceFor(deps);
+        await identity.ready();
+        await identity.refreshAgreements();
+      },
+    }),
     consentRoutes(deps),
     retentionRoutes(deps, incidentRecords),
     dashboardRoutes(deps, incidentRecords),

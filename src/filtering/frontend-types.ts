@@ -4,7 +4,7 @@
  * behind an address, and where to send activity. Everything here is synchronous and in memory: the decision path
  * never awaits the database (ARCHITECTURE: the decision path).
  */
-import type { ActivitySink } from '../activity/types.ts';
+import type { ActivitySink } from './decision-events.ts';
 import type { Snapshot } from './engine/index.ts';
 import type { ClientIdentity } from './identity/types.ts';
 

@@ -4,7 +4,7 @@
  * identity and activity, as one FilterView for the front-ends.
  */
 import { EventEmitter } from 'node:events';
-import type { ActivitySink } from '../activity/types.ts';
+import type { ActivitySink } from './decision-events.ts';
 import type { Db } from '../platform/db.ts';
 import type { Snapshot } from './engine/index.ts';
 import type { FilterView } from './frontend-types.ts';

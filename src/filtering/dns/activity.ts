@@ -5,7 +5,7 @@
  * Blocked and warned decisions are always recorded: every attempt at a blocked site counts for safeguarding.
  */
 import { randomFillSync } from 'node:crypto';
-import type { ActivityEvent, ActivitySink } from '../../activity/types.ts';
+import type { ActivityEvent, ActivitySink } from '../decision-events.ts';
 import type { Decision } from '../engine/index.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 

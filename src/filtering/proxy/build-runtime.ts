@@ -3,7 +3,7 @@
  * and in the main thread (`workers: 0`): settings, a way to check credentials, a way to hand on activity and grants.
  */
 import { createHash } from 'node:crypto';
-import type { ActivitySink } from '../../activity/types.ts';
+import type { ActivitySink } from '../decision-events.ts';
 import { DestinationRules } from '../../platform/destination.ts';
 import type { Snapshot } from '../engine/index.ts';
 import type { CredentialResult } from '../identity/credentials.ts';

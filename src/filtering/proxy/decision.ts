@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import { decide, explainDecision, type Decision, type DecisionRequest, type Snapshot } from '../engine/index.ts';
 import { plainAddress } from '../../platform/addresses.ts';
 import type { ClientIdentity } from '../identity/types.ts';
-import type { ActivityEvent } from '../../activity/types.ts';
+import type { ActivityEvent } from '../decision-events.ts';
 import { eventId } from './events.ts';
 import { grantSite, grantSubject } from './grants.ts';
 import type { ProxyRuntime } from './runtime.ts';

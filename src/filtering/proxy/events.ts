@@ -5,7 +5,7 @@
  * activity pipeline takes them; posting one message per request would cost more than the request.
  */
 import { randomBytes } from 'node:crypto';
-import type { ActivityEvent, ActivitySink } from '../../activity/types.ts';
+import type { ActivityEvent, ActivitySink } from '../decision-events.ts';
 
 const threadRandom = randomBytes(6).toString('hex');
 let counter = randomBytes(3).readUIntBE(0, 3);

@@ -10,7 +10,7 @@ import { decide, splitUrl, type Decision, type DecisionRequest, type Snapshot } 
 import type { ClientIdentity } from '../identity/types.ts';
 import { AGREEMENT_DECISION, activityEvent, clientAddress, identifyClient, pageFacts, snapshotOf, warningAcknowledged } from './decision.ts';
 import { destinationDecision, destinationOf } from './destinations.ts';
-import type { ActivityEvent } from '../../activity/types.ts';
+import type { ActivityEvent } from '../decision-events.ts';
 import { grantSite, grantSubject } from './grants.ts';
 import { CLIENT_FORWARDING, countHeader, forwardHeaders, viaHasLoop } from './headers.ts';
 import { blockPage, destinationRefusedPage, messagePage, warnPage } from './pages.ts';

@@ -21,7 +21,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { ActivityEvent } from '../../activity/types.ts';
+import type { ActivityEvent } from '../decision-events.ts';
 import { DEFAULT_DESTINATIONS, DestinationRules, type DestinationSettings } from '../../platform/destination.ts';
 import { shareSnapshot, type Snapshot } from '../engine/index.ts';
 import type { FilterView } from '../frontend-types.ts';

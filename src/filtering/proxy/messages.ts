@@ -1,5 +1,5 @@
 /** The messages between the main thread and proxy worker threads (structured-cloned; snapshots as SharedArrayBuffers). */
-import type { ActivityEvent } from '../../activity/types.ts';
+import type { ActivityEvent } from '../decision-events.ts';
 import type { CredentialResult } from '../identity/credentials.ts';
 import type { IdentityChange, IdentityTableData } from '../identity/table.ts';
 import type { WarnGrant } from './grants.ts';

@@ -3,7 +3,7 @@
  * identity tables, the proxy-authentication cache, the activity sink, warn grants and the shared per-client
  * connection counters. The same request code runs in a worker thread or, with `workers: 0`, in the main thread.
  */
-import type { ActivitySink } from '../../activity/types.ts';
+import type { ActivitySink } from '../decision-events.ts';
 import type { DestinationRules, DestinationSettings } from '../../platform/destination.ts';
 import type { Snapshot } from '../engine/index.ts';
 import type { IdentityTable } from '../identity/table.ts';

@@ -14,7 +14,7 @@ import { literalAddress } from '../../platform/destination.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 import { AGREEMENT_DECISION, activityEvent, clientAddress, decideHosts, identifyClient, snapshotOf, warningAcknowledged } from './decision.ts';
 import { destinationDecision, destinationOf } from './destinations.ts';
-import type { ActivityEvent } from '../../activity/types.ts';
+import type { ActivityEvent } from '../decision-events.ts';
 import { countHeader } from './headers.ts';
 import { connectRefusalText } from './pages.ts';
 import type { Refusal } from '../../platform/destination.ts';
