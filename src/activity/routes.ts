@@ -3,10 +3,10 @@
  * staff; never pupils, parents, teachers or governors). A person's timeline is the search filtered to them.
  */
 import { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps, ServiceContext } from '../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
-import { actorOf } from '../platform/http.ts';
+import { serviceContextOf } from '../platform/http.ts';
 import { activityCsv } from './csv.ts';
 import { exportActivity, searchActivity, WARNED_AND_CONTINUED, type ActivityQuery } from './service.ts';
 
@@ -44,10 +44,6 @@ const eventSchema = {
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
-
 export function activityRoutes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     app.get('/api/activity', {
@@ -75,7 +71,7 @@ export function activityRoutes(deps: AppDeps) {
         },
       },
     }, async (req) => ({
-      ...await searchActivity(ctxOf(deps, req), req.query as ActivityQuery & { limit: number; before?: string }),
+      ...await searchActivity(serviceContextOf(deps, req), req.query as ActivityQuery & { limit: number; before?: string }),
       timeZone: deps.config.timeZone,
     }));
 
@@ -87,7 +83,7 @@ export function activityRoutes(deps: AppDeps) {
         response: { 200: { type: 'string', description: 'text/csv' }, ...errors },
       },
     }, async (req, reply) => {
-      const { names, pages } = await exportActivity(ctxOf(deps, req), req.query as ActivityQuery);
+      const { names, pages } = await exportActivity(serviceContextOf(deps, req), req.query as ActivityQuery);
       const day = deps.clock.now().toISOString().slice(0, 10);
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="osprey-activity-${day}.csv"`);

@@ -2,10 +2,10 @@
  * Media consent routes (R7.1–R7.3): the check (`consents.check`), a pupil's record and paper forms
  * (`consents.manage`), and the parents' view (any signed-in adult; the service allows only their own children).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps, ServiceContext } from '../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
-import { actorOf } from '../platform/http.ts';
+import { serviceContextOf } from '../platform/http.ts';
 import * as service from './consent-service.ts';
 import { CONSENT_USE_KEYS, CONSENT_USES, FULL_NAME_REMINDER } from './consent-uses.ts';
 
@@ -32,10 +32,6 @@ const answer = {
 } as const;
 const uses = { type: 'array', items: { type: 'object', properties: { key: { type: 'string' }, label: { type: 'string' }, description: { type: 'string' } } } } as const;
 
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
-
 export function consentRoutes(deps: AppDeps) {
   const tz = deps.config.timeZone;
   return async function plugin(app: FastifyInstance) {
@@ -51,7 +47,7 @@ export function consentRoutes(deps: AppDeps) {
         querystring: { type: 'object', additionalProperties: false, required: ['q'], properties: { q: { type: 'string', minLength: 1, maxLength: 100 } } },
         response: { 200: { type: 'object', properties: { pupils: { type: 'array', items: pupil } } }, ...errors },
       },
-    }, async (req) => ({ pupils: await service.findPupilsToCheck(ctxOf(deps, req), (req.query as { q: string }).q) }));
+    }, async (req) => ({ pupils: await service.findPupilsToCheck(serviceContextOf(deps, req), (req.query as { q: string }).q) }));
 
     app.get('/api/consents/groups', {
       config: { access: 'consents.check' },
@@ -59,7 +55,7 @@ export function consentRoutes(deps: AppDeps) {
         tags: ['consents'], summary: 'Classes and groups with pupils, for a bulk check',
         response: { 200: { type: 'object', properties: { groups: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, pupils: { type: 'integer' } } } } } }, ...errors },
       },
-    }, async (req) => ({ groups: await service.groupsToCheck(ctxOf(deps, req)) }));
+    }, async (req) => ({ groups: await service.groupsToCheck(serviceContextOf(deps, req)) }));
 
     app.get('/api/consents/check', {
       config: { access: 'consents.check' },
@@ -70,7 +66,7 @@ export function consentRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const q = req.query as { pupil: string; use: string };
-      return service.checkConsent(ctxOf(deps, req), q.pupil, q.use, tz);
+      return service.checkConsent(serviceContextOf(deps, req), q.pupil, q.use, tz);
     });
 
     app.post('/api/consents/check-bulk', {
@@ -95,7 +91,7 @@ export function consentRoutes(deps: AppDeps) {
           ...errors,
         },
       },
-    }, async (req) => service.bulkCheck(ctxOf(deps, req), req.body as service.BulkCheckInput, tz));
+    }, async (req) => service.bulkCheck(serviceContextOf(deps, req), req.body as service.BulkCheckInput, tz));
 
     app.get('/api/consents/pupils/:id', {
       config: { access: 'consents.manage' },
@@ -113,7 +109,7 @@ export function consentRoutes(deps: AppDeps) {
           ...errors,
         },
       },
-    }, async (req) => service.pupilConsentRecord(ctxOf(deps, req), (req.params as { id: string }).id, tz));
+    }, async (req) => service.pupilConsentRecord(serviceContextOf(deps, req), (req.params as { id: string }).id, tz));
 
     app.post('/api/consents/pupils/:id/paper', {
       config: { access: 'consents.manage' },
@@ -130,7 +126,7 @@ export function consentRoutes(deps: AppDeps) {
         },
         response: { 200: { type: 'object', properties: { recorded: { type: 'integer' } } }, ...errors },
       },
-    }, async (req) => service.recordPaperConsent(ctxOf(deps, req), (req.params as { id: string }).id, req.body as service.PaperConsentInput));
+    }, async (req) => service.recordPaperConsent(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as service.PaperConsentInput));
 
     app.post('/api/consents/pupils/:id/responsibility', {
       config: { access: 'consents.manage' },
@@ -141,7 +137,7 @@ export function consentRoutes(deps: AppDeps) {
         response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors },
       },
     }, async (req) => {
-      await service.recordResponsibility(ctxOf(deps, req), (req.params as { id: string }).id, req.body as { parentId: string; hasResponsibility: boolean; note?: string });
+      await service.recordResponsibility(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as { parentId: string; hasResponsibility: boolean; note?: string });
       return { ok: true };
     });
 
@@ -160,7 +156,7 @@ export function consentRoutes(deps: AppDeps) {
           ...errors,
         },
       },
-    }, async (req) => service.familyConsents(ctxOf(deps, req), tz));
+    }, async (req) => service.familyConsents(serviceContextOf(deps, req), tz));
 
     app.post('/api/family/children/:id/consents', {
       config: { access: 'signed_in' },
@@ -172,7 +168,7 @@ export function consentRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const b = req.body as { use: string; given: boolean };
-      return service.parentDecides(ctxOf(deps, req), (req.params as { id: string }).id, b.use, b.given, tz);
+      return service.parentDecides(serviceContextOf(deps, req), (req.params as { id: string }).id, b.use, b.given, tz);
     });
   };
 }

@@ -3,10 +3,10 @@
  * parent, their young children's); writing templates, recording paper forms and reminders need agreements.manage;
  * coverage needs agreements.read. A signature is in force at the filter at once (the identity tables are refreshed).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps, ServiceContext } from '../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
-import { actorOf, userCan } from '../platform/http.ts';
+import { serviceContextOf, userCan } from '../platform/http.ts';
 import { ROLES } from '../directory/types.ts';
 import { KEY_STAGES } from './audience.ts';
 import { campaign, coverage, sendReminders, type CoverageQuery, type ReminderInput } from './coverage.ts';
@@ -57,10 +57,6 @@ const coverageQuery = {
   },
 } as const;
 
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
-
 /** What the agreements module tells others (wired by the composition root, src/app/http.ts). */
 export interface AgreementReactions {
   /** Signatures, templates or settings changed: the filter's gate (who must sign first) is worked out again. */
@@ -81,7 +77,7 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
     app.get('/api/agreements/pending', {
       config: { access: 'signed_in' },
       schema: { tags: ['agreements'], summary: 'Agreements I (and, for a parent, my young children) need to sign, with their text' },
-    }, async (req) => service.pendingFor(ctxOf(deps, req), req.user!.person.id));
+    }, async (req) => service.pendingFor(serviceContextOf(deps, req), req.user!.person.id));
 
     app.post('/api/agreements/sign', {
       config: { access: 'signed_in' },
@@ -101,7 +97,7 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
       },
     }, async (req, reply) => {
       const body = req.body as service.SignInput;
-      const signed = await service.signAgreement(ctxOf(deps, req), { ...body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      const signed = await service.signAgreement(serviceContextOf(deps, req), { ...body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       await refreshGate();
       return reply.code(201).send(signed);
     });
@@ -109,23 +105,23 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
     app.get('/api/agreements/signatures/:id', {
       config: { access: 'signed_in' },
       schema: { tags: ['agreements'], summary: 'A signed agreement exactly as it was signed', params: idParams },
-    }, async (req) => service.viewSignature(ctxOf(deps, req), (req.params as { id: string }).id, userCan(req, 'agreements.read')));
+    }, async (req) => service.viewSignature(serviceContextOf(deps, req), (req.params as { id: string }).id, userCan(req, 'agreements.read')));
 
     app.get('/api/agreements/templates', {
       config: { access: 'agreements.read' },
       schema: { tags: ['agreements'], summary: 'The school\'s agreements (the shipped samples until edited)' },
-    }, async (req) => ({ templates: await service.listTemplates(ctxOf(deps, req)) }));
+    }, async (req) => ({ templates: await service.listTemplates(serviceContextOf(deps, req)) }));
 
     app.get('/api/agreements/templates/:id', {
       config: { access: 'agreements.read' },
       schema: { tags: ['agreements'], summary: 'One agreement: its draft text, audience and published versions', params: idParams },
-    }, async (req) => service.getTemplate(ctxOf(deps, req), (req.params as { id: string }).id));
+    }, async (req) => service.getTemplate(serviceContextOf(deps, req), (req.params as { id: string }).id));
 
     app.put('/api/agreements/templates/:id', {
       config: { access: 'agreements.manage' },
       schema: { tags: ['agreements'], summary: 'Save the draft text, name and audience of an agreement', params: idParams, body: templateBody },
     }, async (req) => {
-      const saved = await service.updateTemplate(ctxOf(deps, req), (req.params as { id: string }).id, req.body as service.TemplateInput);
+      const saved = await service.updateTemplate(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as service.TemplateInput);
       await refreshGate();
       return saved;
     });
@@ -134,7 +130,7 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
       config: { access: 'agreements.manage' },
       schema: { tags: ['agreements'], summary: 'Publish the draft as a new version: everyone it is for signs again', params: idParams },
     }, async (req, reply) => {
-      const version = await service.publishTemplate(ctxOf(deps, req), (req.params as { id: string }).id);
+      const version = await service.publishTemplate(serviceContextOf(deps, req), (req.params as { id: string }).id);
       await refreshGate();
       return reply.code(201).send(version);
     });
@@ -150,13 +146,13 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
     app.get('/api/agreements/settings', {
       config: { access: 'agreements.read' },
       schema: { tags: ['agreements'], summary: 'School year start, gating and grace periods' },
-    }, async (req) => service.getSettings(ctxOf(deps, req)));
+    }, async (req) => service.getSettings(serviceContextOf(deps, req)));
 
     app.put('/api/agreements/settings', {
       config: { access: 'agreements.manage' },
       schema: { tags: ['agreements'], summary: 'Change the school year start, gating and grace periods', body: settingsBody },
     }, async (req) => {
-      const saved = await service.updateSettings(ctxOf(deps, req), req.body as AgreementSettings);
+      const saved = await service.updateSettings(serviceContextOf(deps, req), req.body as AgreementSettings);
       await refreshGate();
       return saved;
     });
@@ -176,7 +172,7 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
         },
       },
     }, async (req, reply) => {
-      const recorded = await service.recordPaperSignature(ctxOf(deps, req), req.body as service.PaperInput);
+      const recorded = await service.recordPaperSignature(serviceContextOf(deps, req), req.body as service.PaperInput);
       await refreshGate();
       return reply.code(201).send(recorded);
     });
@@ -184,12 +180,12 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
     app.get('/api/agreements/coverage', {
       config: { access: 'agreements.read' },
       schema: { tags: ['agreements'], summary: 'Who has and has not signed, by agreement, group, class and role', querystring: coverageQuery },
-    }, async (req) => coverage(ctxOf(deps, req), req.query as CoverageQuery));
+    }, async (req) => coverage(serviceContextOf(deps, req), req.query as CoverageQuery));
 
     app.get('/api/agreements/campaign', {
       config: { access: 'agreements.read' },
       schema: { tags: ['agreements'], summary: 'This school year: signed and not signed for each agreement' },
-    }, async (req) => campaign(ctxOf(deps, req)));
+    }, async (req) => campaign(serviceContextOf(deps, req)));
 
     app.post('/api/agreements/reminders', {
       config: { access: 'agreements.manage' },
@@ -200,6 +196,6 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
           properties: { templateId: uuid, groupId: uuid, role: { type: 'string', enum: [...ROLES] }, personIds: { type: 'array', maxItems: 5000, items: uuid } },
         },
       },
-    }, async (req) => sendReminders(ctxOf(deps, req), { ...(req.body as ReminderInput), signUrl: `${req.protocol}://${req.host}/agreements/sign` }));
+    }, async (req) => sendReminders(serviceContextOf(deps, req), { ...(req.body as ReminderInput), signUrl: `${req.protocol}://${req.host}/agreements/sign` }));
   };
 }

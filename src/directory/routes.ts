@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { accountStatus, resetMfa, setTemporaryPassword, unlockAccount } from '../platform/auth/service.ts';
 import type { AppDeps } from '../platform/context.ts';
 import { AppError, errorSchema, notFound } from '../platform/errors.ts';
-import { actorOf, userCan } from '../platform/http.ts';
+import { requireUser, serviceContextOf, userCan } from '../platform/http.ts';
 import { holds, permissionsOf } from '../platform/permissions.ts';
 import { assertMayActOn, type DirectoryContext } from './guard.ts';
 import * as service from './service.ts';
@@ -37,8 +37,7 @@ const personInput = {
 } as const;
 
 function ctxOf(deps: AppDeps, req: FastifyRequest): DirectoryContext {
-  const actor = actorOf(req);
-  return { db: deps.db, clock: deps.clock, actor: { ...actor, schoolId: req.user!.person.schoolId }, authority: permissionsOf(req.user!.person.roles) };
+  return { ...serviceContextOf(deps, req), authority: permissionsOf(requireUser(req).person.roles) };
 }
 
 export function directoryRoutes(deps: AppDeps) {

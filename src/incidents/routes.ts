@@ -2,10 +2,10 @@
  * Incident routes. Most are `signed_in`: who may see or change a record is decided record by record in the service
  * (R5.6), so a refused attempt reaches the service and is audited there. The sanctions matrix needs its permission.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps, ServiceContext } from '../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
-import { actorOf } from '../platform/http.ts';
+import { serviceContextOf } from '../platform/http.ts';
 import { INCIDENT_CATEGORIES } from './categories.ts';
 import { personChronology } from './chronology.ts';
 import { getMatrix, setMatrix, suggestSanctions } from './sanctions.ts';
@@ -58,10 +58,6 @@ const sanctionRow = {
   },
 } as const;
 
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
-
 export function incidentRoutes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     const tags = ['incidents'];
@@ -80,23 +76,23 @@ export function incidentRoutes(deps: AppDeps) {
         querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['open', 'investigating', 'closed'] } } },
         response: { 200: { type: 'object', properties: { incidents: { type: 'array', items: anyObject } } }, ...errors },
       },
-    }, async (req) => ({ incidents: await service.listIncidents(ctxOf(deps, req), req.query as { status?: 'open' }) }));
+    }, async (req) => ({ incidents: await service.listIncidents(serviceContextOf(deps, req), req.query as { status?: 'open' }) }));
 
     app.post('/api/incidents', {
       config: { access: 'signed_in' },
       schema: { tags, summary: 'Report a concern (staff, pupils — anonymously if they wish — and parents)', body: reportBody, response: { 201: { type: 'object', properties: { id: { type: 'string' }, reference: { type: 'string' } } }, ...errors } },
-    }, async (req, reply) => reply.code(201).send(await service.reportIncident(ctxOf(deps, req), req.body as service.ReportInput)));
+    }, async (req, reply) => reply.code(201).send(await service.reportIncident(serviceContextOf(deps, req), req.body as service.ReportInput)));
 
     app.get('/api/incidents/mine', {
       config: { access: 'signed_in' },
       schema: { tags, summary: 'The concerns you reported, with where they have got to', response: { 200: { type: 'object', properties: { reports: { type: 'array', items: anyObject } } }, ...errors } },
-    }, async (req) => ({ reports: await service.myReports(ctxOf(deps, req)) }));
+    }, async (req) => ({ reports: await service.myReports(serviceContextOf(deps, req)) }));
 
     app.get('/api/incidents/:id', {
       config: { access: 'signed_in' },
       schema: { tags, summary: 'One incident: the record, its versions, history, checklist and grants (audited)', params: idParams, response: { 200: anyObject, ...errors } },
     }, async (req) => {
-      const ctx = ctxOf(deps, req);
+      const ctx = serviceContextOf(deps, req);
       const view = await service.getIncident(ctx, (req.params as { id: string }).id);
       if (view.view !== 'full') return view;
       return { ...view, suggestedTriage: suggestedAnswers({ category: view.current.category, people: view.current.people }) };
@@ -107,13 +103,13 @@ export function incidentRoutes(deps: AppDeps) {
       schema: { tags, summary: 'Correct or add to the record (a new version; the earlier ones are kept)', params: idParams, body: amendBody, response: { 200: anyObject, ...errors } },
     }, async (req) => {
       const { reason, ...rest } = req.body as service.IncidentFields & { reason: string };
-      return service.amendIncident(ctxOf(deps, req), (req.params as { id: string }).id, rest, reason);
+      return service.amendIncident(serviceContextOf(deps, req), (req.params as { id: string }).id, rest, reason);
     });
 
     app.delete('/api/incidents/:id', {
       config: { access: 'signed_in' },
       schema: { tags, summary: 'Always refused: incidents are never deleted (the attempt is audited)', params: idParams, response: errors },
-    }, async (req) => service.deleteIncident(ctxOf(deps, req), (req.params as { id: string }).id));
+    }, async (req) => service.deleteIncident(serviceContextOf(deps, req), (req.params as { id: string }).id));
 
     app.put('/api/incidents/:id/status', {
       config: { access: 'signed_in' },
@@ -122,7 +118,7 @@ export function incidentRoutes(deps: AppDeps) {
         body: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string', enum: ['open', 'investigating', 'closed'] }, outcome: text(10000), note: text(1000) } },
         response: { 200: anyObject, ...errors },
       },
-    }, async (req) => service.setStatus(ctxOf(deps, req), (req.params as { id: string }).id, req.body as { status: 'open' }));
+    }, async (req) => service.setStatus(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as { status: 'open' }));
 
     app.put('/api/incidents/:id/investigation', {
       config: { access: 'signed_in' },
@@ -131,7 +127,7 @@ export function incidentRoutes(deps: AppDeps) {
         body: { type: 'object', additionalProperties: false, required: ['investigatorIds', 'investigationDevice'], properties: { investigatorIds: { type: 'array', items: uuid, maxItems: 10 }, investigationDevice: text(200) } },
         response: { 200: anyObject, ...errors },
       },
-    }, async (req) => service.setInvestigation(ctxOf(deps, req), (req.params as { id: string }).id, req.body as { investigatorIds: string[]; investigationDevice: string }));
+    }, async (req) => service.setInvestigation(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as { investigatorIds: string[]; investigationDevice: string }));
 
     app.put('/api/incidents/:id/triage', {
       config: { access: 'signed_in' },
@@ -140,7 +136,7 @@ export function incidentRoutes(deps: AppDeps) {
         body: { type: 'object', additionalProperties: false, required: ['answers'], properties: { answers: { type: 'object', additionalProperties: text(40) }, sanctionType: { anyOf: [text(60), { type: 'null' }] } } },
         response: { 200: anyObject, ...errors },
       },
-    }, async (req) => answerTriage(ctxOf(deps, req), (req.params as { id: string }).id, req.body as { answers: Record<string, string> }));
+    }, async (req) => answerTriage(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as { answers: Record<string, string> }));
 
     app.post('/api/incidents/:id/steps/:key', {
       config: { access: 'signed_in' },
@@ -152,13 +148,13 @@ export function incidentRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const p = req.params as { id: string; key: string };
-      return actOnStep(ctxOf(deps, req), p.id, p.key, req.body as { action: StepAction });
+      return actOnStep(serviceContextOf(deps, req), p.id, p.key, req.body as { action: StepAction });
     });
 
     app.get('/api/incidents/:id/sanctions', {
       config: { access: 'signed_in' },
       schema: { tags, summary: 'Suggested responses from the sanctions matrix for each instigator, escalated on a repeat', params: idParams, response: { 200: { type: 'object', properties: { suggestions: { type: 'array', items: anyObject } } }, ...errors } },
-    }, async (req) => ({ suggestions: await suggestSanctions(ctxOf(deps, req), (req.params as { id: string }).id) }));
+    }, async (req) => ({ suggestions: await suggestSanctions(serviceContextOf(deps, req), (req.params as { id: string }).id) }));
 
     app.post('/api/incidents/:id/grants', {
       config: { access: 'signed_in' },
@@ -169,7 +165,7 @@ export function incidentRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const b = req.body as { personId: string; reason: string };
-      return service.grantAccess(ctxOf(deps, req), (req.params as { id: string }).id, b.personId, b.reason);
+      return service.grantAccess(serviceContextOf(deps, req), (req.params as { id: string }).id, b.personId, b.reason);
     });
 
     app.delete('/api/incidents/:id/grants/:personId', {
@@ -177,24 +173,24 @@ export function incidentRoutes(deps: AppDeps) {
       schema: { tags, summary: 'Take away a person\'s access to a restricted incident (audited)', params: { type: 'object', required: ['id', 'personId'], properties: { id: uuid, personId: uuid } }, response: { 200: anyObject, ...errors } },
     }, async (req) => {
       const p = req.params as { id: string; personId: string };
-      return service.revokeAccess(ctxOf(deps, req), p.id, p.personId);
+      return service.revokeAccess(serviceContextOf(deps, req), p.id, p.personId);
     });
 
     app.get('/api/people/:id/incidents', {
       config: { access: 'incidents.read' },
       schema: { tags, summary: 'A person\'s chronology: the incidents they were involved in that you may see (audited)', params: idParams, response: { 200: { type: 'object', properties: { entries: { type: 'array', items: anyObject } } }, ...errors } },
-    }, async (req) => ({ entries: await service.incidentsForPerson(ctxOf(deps, req), (req.params as { id: string }).id) }));
+    }, async (req) => ({ entries: await service.incidentsForPerson(serviceContextOf(deps, req), (req.params as { id: string }).id) }));
 
     app.get('/api/people/:id/chronology', {
       config: { access: 'incidents.read' },
       schema: { tags, summary: 'A person\'s chronology: incidents you may see and monitoring alerts sent to you, oldest first (audited)', params: idParams, response: { 200: { type: 'object', properties: { entries: { type: 'array', items: anyObject } } }, ...errors } },
-    }, async (req) => ({ entries: await personChronology(ctxOf(deps, req), (req.params as { id: string }).id) }));
+    }, async (req) => ({ entries: await personChronology(serviceContextOf(deps, req), (req.params as { id: string }).id) }));
 
     const audienceParams = { type: 'object', required: ['audience'], properties: { audience: { type: 'string', enum: ['pupil', 'staff'] } } } as const;
     app.get('/api/sanctions/:audience', {
       config: { access: 'incidents.read' },
       schema: { tags, summary: 'The school\'s sanctions matrix for pupils or staff', params: audienceParams, response: { 200: anyObject, ...errors } },
-    }, async (req) => getMatrix(ctxOf(deps, req), (req.params as { audience: Audience }).audience));
+    }, async (req) => getMatrix(serviceContextOf(deps, req), (req.params as { audience: Audience }).audience));
 
     app.put('/api/sanctions/:audience', {
       config: { access: 'sanctions.manage' },
@@ -205,7 +201,7 @@ export function incidentRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const b = req.body as { rows?: SanctionRow[]; reset?: true };
-      return setMatrix(ctxOf(deps, req), (req.params as { audience: Audience }).audience, b.reset ? { reset: true } : { rows: b.rows ?? [] });
+      return setMatrix(serviceContextOf(deps, req), (req.params as { audience: Audience }).audience, b.reset ? { reset: true } : { rows: b.rows ?? [] });
     });
   };
 }

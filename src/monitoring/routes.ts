@@ -2,10 +2,10 @@
  * HTTP routes for monitoring: the alert inbox (alerts.read; acknowledge and dismiss with alerts.manage) and the
  * phrase lists and alert rules (monitoring.manage). Which alerts a person sees is decided in service.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps, ServiceContext } from '../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
-import { actorOf } from '../platform/http.ts';
+import { serviceContextOf } from '../platform/http.ts';
 import { PHRASE_CATEGORIES } from './matcher.ts';
 import { ROUTABLE_ROLES, SEVERITIES } from './rules.ts';
 import {
@@ -16,10 +16,6 @@ import {
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
 const STATUSES = ['open', 'acknowledged', 'dismissed', 'escalated'] as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
 
 export function monitoringRoutes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
@@ -36,12 +32,12 @@ export function monitoringRoutes(deps: AppDeps) {
         },
         response: { ...errors },
       },
-    }, async (req) => ({ alerts: await listAlerts(ctxOf(deps, req), req.query as { status?: string; severity?: string; limit: number; offset: number }) }));
+    }, async (req) => ({ alerts: await listAlerts(serviceContextOf(deps, req), req.query as { status?: string; severity?: string; limit: number; offset: number }) }));
 
     app.get('/api/alerts/:id', {
       config: { access: 'alerts.read' },
       schema: { tags: ['alerts'], summary: 'One alert with its evidence and the person\'s recent activity (the read is audited)', params: idParams, response: { ...errors } },
-    }, async (req) => readAlert(ctxOf(deps, req), (req.params as { id: string }).id));
+    }, async (req) => readAlert(serviceContextOf(deps, req), (req.params as { id: string }).id));
 
     app.post('/api/alerts/:id/acknowledge', {
       config: { access: 'alerts.manage' },
@@ -49,7 +45,7 @@ export function monitoringRoutes(deps: AppDeps) {
         tags: ['alerts'], summary: 'Acknowledge an alert: you have seen it and are dealing with it', params: idParams,
         body: { type: 'object', additionalProperties: false, properties: { note: { type: 'string', maxLength: 2000 } } }, response: { ...errors },
       },
-    }, async (req) => acknowledgeAlert(ctxOf(deps, req), (req.params as { id: string }).id, (req.body as { note?: string } | undefined)?.note));
+    }, async (req) => acknowledgeAlert(serviceContextOf(deps, req), (req.params as { id: string }).id, (req.body as { note?: string } | undefined)?.note));
 
     app.post('/api/alerts/:id/dismiss', {
       config: { access: 'alerts.manage' },
@@ -57,12 +53,12 @@ export function monitoringRoutes(deps: AppDeps) {
         tags: ['alerts'], summary: 'Dismiss an alert, saying why (kept with the alert)', params: idParams,
         body: { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 2000 } } }, response: { ...errors },
       },
-    }, async (req) => dismissAlert(ctxOf(deps, req), (req.params as { id: string }).id, (req.body as { reason?: string } | undefined)?.reason));
+    }, async (req) => dismissAlert(serviceContextOf(deps, req), (req.params as { id: string }).id, (req.body as { reason?: string } | undefined)?.reason));
 
     app.get('/api/monitoring/phrases', {
       config: { access: 'monitoring.manage' },
       schema: { tags: ['monitoring'], summary: 'Phrase categories and how many phrases each holds', response: { ...errors } },
-    }, async (req) => phraseCategories(ctxOf(deps, req)));
+    }, async (req) => phraseCategories(serviceContextOf(deps, req)));
 
     app.get('/api/monitoring/phrases/:category', {
       config: { access: 'monitoring.manage' },
@@ -70,7 +66,7 @@ export function monitoringRoutes(deps: AppDeps) {
         tags: ['monitoring'], summary: 'The phrases in one category',
         params: { type: 'object', required: ['category'], properties: { category: { type: 'string', enum: [...PHRASE_CATEGORIES] } } }, response: { ...errors },
       },
-    }, async (req) => ({ phrases: await phrasesIn(ctxOf(deps, req), (req.params as { category: string }).category) }));
+    }, async (req) => ({ phrases: await phrasesIn(serviceContextOf(deps, req), (req.params as { category: string }).category) }));
 
     app.post('/api/monitoring/phrases', {
       config: { access: 'monitoring.manage' },
@@ -82,13 +78,13 @@ export function monitoringRoutes(deps: AppDeps) {
         },
         response: { ...errors },
       },
-    }, async (req) => addPhrase(ctxOf(deps, req), req.body as { category: string; phrase: string; weight: number }));
+    }, async (req) => addPhrase(serviceContextOf(deps, req), req.body as { category: string; phrase: string; weight: number }));
 
     app.delete('/api/monitoring/phrases/item/:id', {
       config: { access: 'monitoring.manage' },
       schema: { tags: ['monitoring'], summary: 'Remove a phrase', params: idParams, response: { ...errors } },
     }, async (req, reply) => {
-      await removePhrase(ctxOf(deps, req), (req.params as { id: string }).id);
+      await removePhrase(serviceContextOf(deps, req), (req.params as { id: string }).id);
       return reply.code(204).send();
     });
 
@@ -107,7 +103,7 @@ export function monitoringRoutes(deps: AppDeps) {
         },
         response: { ...errors },
       },
-    }, async (req) => importPhrases(ctxOf(deps, req), req.body as ImportRequest));
+    }, async (req) => importPhrases(serviceContextOf(deps, req), req.body as ImportRequest));
 
     app.post('/api/monitoring/test', {
       config: { access: 'monitoring.manage' },
@@ -116,7 +112,7 @@ export function monitoringRoutes(deps: AppDeps) {
         body: { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', maxLength: 5000 } } },
         response: { ...errors },
       },
-    }, async (req) => testPhrase(ctxOf(deps, req), (req.body as { text: string }).text));
+    }, async (req) => testPhrase(serviceContextOf(deps, req), (req.body as { text: string }).text));
 
     app.put('/api/monitoring/digest', {
       config: { access: 'monitoring.manage' },
@@ -125,12 +121,12 @@ export function monitoringRoutes(deps: AppDeps) {
         body: { type: 'object', additionalProperties: false, required: ['frequency'], properties: { frequency: { type: 'string', enum: ['daily', 'weekly'] } } },
         response: { ...errors },
       },
-    }, async (req) => setDigestFrequency(ctxOf(deps, req), (req.body as { frequency: 'daily' | 'weekly' }).frequency));
+    }, async (req) => setDigestFrequency(serviceContextOf(deps, req), (req.body as { frequency: 'daily' | 'weekly' }).frequency));
 
     app.get('/api/monitoring/rules', {
       config: { access: 'monitoring.manage' },
       schema: { tags: ['monitoring'], summary: 'Alert rules, in the order they are checked', response: { ...errors } },
-    }, async (req) => ({ rules: await alertRules(ctxOf(deps, req)) }));
+    }, async (req) => ({ rules: await alertRules(serviceContextOf(deps, req)) }));
 
     app.patch('/api/monitoring/rules/:id', {
       config: { access: 'monitoring.manage' },
@@ -148,6 +144,6 @@ export function monitoringRoutes(deps: AppDeps) {
         },
         response: { ...errors },
       },
-    }, async (req) => changeRule(ctxOf(deps, req), (req.params as { id: string }).id, req.body as RuleChange));
+    }, async (req) => changeRule(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as RuleChange));
   };
 }

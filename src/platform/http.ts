@@ -18,7 +18,7 @@ import { AppError } from './errors.ts';
 import { Metrics } from './metrics.ts';
 import { canAccess, type RouteAccess } from './permissions.ts';
 
-export { actorOf, requireUser, userCan } from './request.ts';
+export { actorOf, requireUser, serviceContextOf, userCan } from './request.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

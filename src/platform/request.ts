@@ -4,6 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { CurrentUser } from './auth/service.ts';
+import type { AppDeps, ServiceContext } from './context.ts';
 import { AppError } from './errors.ts';
 import { permissionsOf, type Permission } from './permissions.ts';
 
@@ -20,4 +21,13 @@ export function requireUser(req: FastifyRequest): CurrentUser {
 
 export function userCan(req: FastifyRequest, permission: Permission): boolean {
   return Boolean(req.user && permissionsOf(req.user.person.roles).has(permission));
+}
+
+/**
+ * What a service needs to act for the signed-in person: the database, the clock, and who is acting for which school
+ * (the audit actor). Every module's routes build it this way; a request with nobody signed in gets "please log in".
+ */
+export function serviceContextOf(deps: Pick<AppDeps, 'db' | 'clock'>, req: FastifyRequest): ServiceContext {
+  const user = requireUser(req);
+  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: user.person.schoolId } };
 }

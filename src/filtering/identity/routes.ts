@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { publicUrlOf } from '../../config.ts';
-import type { AppDeps, ServiceContext } from '../../platform/context.ts';
+import type { AppDeps } from '../../platform/context.ts';
 import { AppError, errorSchema } from '../../platform/errors.ts';
-import { actorOf } from '../../platform/http.ts';
+import { actorOf, serviceContextOf } from '../../platform/http.ts';
 import { SIGN_PATH } from '../../agreements/gate.ts';
 import { loggedOffPage, loggedOnPage, logonFormPage, safeReturn } from './logon-page.ts';
 import { proxyPac } from './pac.ts';
@@ -35,10 +35,6 @@ const settingsSchema = {
   properties: { unidentified: { type: 'string', enum: ['fallback', 'logon', 'proxy-auth'] }, logonMinutes: { type: 'integer', minimum: 5, maximum: 10080 } },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
 
 /** A token for the log-on form, also set as a cookie: a page elsewhere cannot log this device on as someone else. */
 function formToken(req: FastifyRequest, reply: FastifyReply): string {
@@ -108,23 +104,23 @@ export function identityRoutes(deps: AppDeps) {
     app.get('/api/identity/ranges', {
       config: { access: 'identity.manage' },
       schema: { tags: ['identity'], summary: 'Address ranges and devices, and the groups they put requests in', response: { 200: { type: 'object', properties: { ranges: { type: 'array', items: rangeSchema } } }, ...errors } },
-    }, async (req) => ({ ranges: await identity.listRanges(ctxOf(deps, req)) }));
+    }, async (req) => ({ ranges: await identity.listRanges(serviceContextOf(deps, req)) }));
 
     app.post('/api/identity/ranges', {
       config: { access: 'identity.manage' },
       schema: { tags: ['identity'], summary: 'Add an address range or a device', body: rangeBody, response: { 201: rangeSchema, ...errors } },
-    }, async (req, reply) => reply.code(201).send(await identity.createRange(ctxOf(deps, req), req.body as RangeInput)));
+    }, async (req, reply) => reply.code(201).send(await identity.createRange(serviceContextOf(deps, req), req.body as RangeInput)));
 
     app.put('/api/identity/ranges/:id', {
       config: { access: 'identity.manage' },
       schema: { tags: ['identity'], summary: 'Change an address range or device', params: idParams, body: rangeBody, response: { 200: rangeSchema, ...errors } },
-    }, async (req) => identity.updateRange(ctxOf(deps, req), (req.params as { id: string }).id, req.body as RangeInput));
+    }, async (req) => identity.updateRange(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as RangeInput));
 
     app.delete('/api/identity/ranges/:id', {
       config: { access: 'identity.manage' },
       schema: { tags: ['identity'], summary: 'Remove an address range or device', params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors } },
     }, async (req) => {
-      await identity.deleteRange(ctxOf(deps, req), (req.params as { id: string }).id);
+      await identity.deleteRange(serviceContextOf(deps, req), (req.params as { id: string }).id);
       return { ok: true };
     });
 
@@ -134,7 +130,7 @@ export function identityRoutes(deps: AppDeps) {
         tags: ['identity'], summary: 'Devices logged on through the web log-on page',
         response: { 200: { type: 'object', properties: { sessions: { type: 'array', items: { type: 'object', properties: { ip: { type: 'string' }, personId: { type: 'string' }, username: { type: 'string' }, startedAt: { type: 'string' }, expiresAt: { type: 'string' } } } } } }, ...errors },
       },
-    }, async (req) => ({ sessions: await identity.listSessions(ctxOf(deps, req)) }));
+    }, async (req) => ({ sessions: await identity.listSessions(serviceContextOf(deps, req)) }));
 
     app.delete('/api/identity/sessions/:ip', {
       config: { access: 'identity.manage' },
@@ -148,11 +144,11 @@ export function identityRoutes(deps: AppDeps) {
     app.get('/api/identity/settings', {
       config: { access: 'identity.manage' },
       schema: { tags: ['identity'], summary: 'How the proxy treats devices it cannot identify, and how long a web log-on lasts', response: { 200: settingsSchema, ...errors } },
-    }, async (req) => identity.getSettings(ctxOf(deps, req)));
+    }, async (req) => identity.getSettings(serviceContextOf(deps, req)));
 
     app.put('/api/identity/settings', {
       config: { access: 'identity.manage' },
       schema: { tags: ['identity'], summary: 'Change identity settings', body: settingsSchema, response: { 200: settingsSchema, ...errors } },
-    }, async (req) => identity.updateSettings(ctxOf(deps, req), req.body as { unidentified: 'fallback'; logonMinutes: number }));
+    }, async (req) => identity.updateSettings(serviceContextOf(deps, req), req.body as { unidentified: 'fallback'; logonMinutes: number }));
   };
 }

@@ -1,8 +1,8 @@
 /** HTTP routes for filtering policies, the category taxonomy and the filter change log. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AppDeps, ServiceContext } from '../../platform/context.ts';
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../platform/context.ts';
 import { errorSchema } from '../../platform/errors.ts';
-import { actorOf } from '../../platform/http.ts';
+import { serviceContextOf } from '../../platform/http.ts';
 import { CATEGORIES } from '../lists/taxonomy.ts';
 import * as service from './service.ts';
 import type { PolicyDocument } from './validate.ts';
@@ -34,10 +34,6 @@ const policySchema = {
   properties: { id: { type: 'string' }, key: { type: 'string' }, unidentified: { type: 'boolean' }, version: { type: 'integer' }, updatedAt: { type: 'string' }, ...documentProperties },
 } as const;
 
-function ctxOf(deps: AppDeps, req: FastifyRequest): ServiceContext {
-  return { db: deps.db, clock: deps.clock, actor: { ...actorOf(req), schoolId: req.user!.person.schoolId } };
-}
-
 export function policyRoutes(deps: AppDeps) {
   return async function plugin(app: FastifyInstance) {
     app.get('/api/filtering/categories', {
@@ -51,12 +47,12 @@ export function policyRoutes(deps: AppDeps) {
     app.get('/api/filtering/policies', {
       config: { access: 'filtering.read' },
       schema: { tags: ['filtering'], summary: 'Filtering policies, highest priority first', response: { 200: { type: 'object', properties: { policies: { type: 'array', items: policySchema } } }, ...errors } },
-    }, async (req) => ({ policies: await service.listPolicies(ctxOf(deps, req)) }));
+    }, async (req) => ({ policies: await service.listPolicies(serviceContextOf(deps, req)) }));
 
     app.get('/api/filtering/policies/:id', {
       config: { access: 'filtering.read' },
       schema: { tags: ['filtering'], summary: 'One filtering policy', params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } }, response: { 200: policySchema, ...errors } },
-    }, async (req) => service.getPolicy(ctxOf(deps, req), (req.params as { id: string }).id));
+    }, async (req) => service.getPolicy(serviceContextOf(deps, req), (req.params as { id: string }).id));
 
     app.put('/api/filtering/policies/:id', {
       config: { access: 'filtering.manage' },
@@ -74,7 +70,7 @@ export function policyRoutes(deps: AppDeps) {
       },
     }, async (req) => {
       const body = req.body as { document: PolicyDocument; reason: string; expectedVersion: number };
-      return service.updatePolicy(ctxOf(deps, req), (req.params as { id: string }).id, body);
+      return service.updatePolicy(serviceContextOf(deps, req), (req.params as { id: string }).id, body);
     });
 
     app.get('/api/filtering/changes', {
@@ -95,6 +91,6 @@ export function policyRoutes(deps: AppDeps) {
           ...errors,
         },
       },
-    }, async (req) => ({ changes: await service.listChanges(ctxOf(deps, req), req.query as { entityId?: string; before?: number; limit: number }) }));
+    }, async (req) => ({ changes: await service.listChanges(serviceContextOf(deps, req), req.query as { entityId?: string; before?: number; limit: number }) }));
   };
 }
