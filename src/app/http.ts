@@ -11,6 +11,7 @@ import { identityRoutes } from '../filtering/identity/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
 import { identityServiceFor } from '../filtering/identity/service.ts';
+import { SnapshotCache } from '../filtering/snapshots.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
 import { dashboardRoutes } from '../incidents/dashboard-routes.ts';
@@ -24,17 +25,27 @@ import { monitoringRoutes } from '../monitoring/routes.ts';
 import type { AppDeps } from '../platform/context.ts';
 import { buildApp } from '../platform/http.ts';
 
+/** What the root builds once and shares between modules' routes and its own jobs. */
+export interface SharedServices {
+  /** Compiled filtering snapshots: one per school, shared by the live filter, "why?" and the filter-node routes. */
+  snapshots: SnapshotCache;
+}
+
+export function sharedServices(deps: AppDeps): SharedServices {
+  return { snapshots: new SnapshotCache(deps.db, { dataDir: deps.config.dataDir, timeZone: deps.config.timeZone }) };
+}
+
 /** Every module's route plugin, built once over the same dependencies. */
-export function moduleRoutes(deps: AppDeps): FastifyPluginAsync[] {
+export function moduleRoutes(deps: AppDeps, shared: SharedServices): FastifyPluginAsync[] {
   // Incident records (evidence, export, retention, the dashboard) ask the incident core who may see a record.
   const incidentRecords = coreIncidentAccess(deps.db);
   return [
     directoryRoutes(deps),
     activityRoutes(deps),
-    filterNodeRoutes(deps),
+    filterNodeRoutes(deps, shared.snapshots),
     policyRoutes(deps),
     sourceRoutes(deps),
-    whyRoutes(deps),
+    whyRoutes(deps, shared.snapshots),
     identityRoutes(deps),
     monitoringRoutes(deps),
     incidentRoutes(deps),
@@ -55,6 +66,6 @@ export function moduleRoutes(deps: AppDeps): FastifyPluginAsync[] {
 }
 
 /** Osprey's whole HTTP application: what `osprey serve` runs, and what the API tests drive. */
-export function buildOspreyApp(deps: AppDeps) {
-  return buildApp(deps, moduleRoutes(deps));
+export function buildOspreyApp(deps: AppDeps, shared: SharedServices = sharedServices(deps)) {
+  return buildApp(deps, moduleRoutes(deps, shared));
 }

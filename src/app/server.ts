@@ -5,7 +5,7 @@ import { systemClock, type AppDeps, type Clock } from '../platform/context.ts';
 import { auditKeyFrom } from '../platform/audit.ts';
 import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from '../platform/db.ts';
 import { peopleDirectory } from '../directory/index.ts';
-import { buildOspreyApp } from './http.ts';
+import { buildOspreyApp, sharedServices } from './http.ts';
 import { migrate } from '../platform/migrations.ts';
 import { startMailer, type Mailer } from '../platform/mail.ts';
 import { Kysely } from 'kysely';
@@ -19,7 +19,6 @@ import { startActivityPipeline, type ActivityPipeline } from '../activity/pipeli
 import { startFrontEnds, type RunningFrontEnds } from '../filtering/frontends.ts';
 import { identityServiceFor } from '../filtering/identity/service.ts';
 import { LiveFilter } from '../filtering/live.ts';
-import { snapshotCacheFor } from '../filtering/snapshots.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
 import { RemoteActivityPipeline } from '../activity/remote-pipeline.ts';
 import { AuditKeyPlugin } from '../platform/audit.ts';
@@ -110,7 +109,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     db: handle.db, clock: opts.clock ?? systemClock, config, databaseKind: handle.kind,
     secrets: secretBox(loadOrCreateKey(config.dataDir)), people: peopleDirectory,
   };
-  const app = await buildOspreyApp(deps);
+  const shared = sharedServices(deps);
+  const app = await buildOspreyApp(deps, shared);
   const mailer = startMailer({ db: handle.db, clock: deps.clock, config, log: app.log });
   deps.mailer = mailer;
   // Monitoring scores each batch of activity as it is committed (see src/monitoring/stage.ts).
@@ -185,7 +185,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   await identity.ready();
   identity.startSweeping();
   const live = new LiveFilter(handle.db, {
-    dataDir: config.dataDir, timeZone: config.timeZone, cache: snapshotCacheFor(deps),
+    dataDir: config.dataDir, timeZone: config.timeZone, cache: shared.snapshots,
     // R6.4: people who must sign their agreement get DNS answers only for the Osprey server
     agreementRequired: (personId) => identity.agreementRequired(personId), portalHost: new URL(url).hostname,
   },

@@ -17,7 +17,7 @@ export interface LiveFilterOptions {
   /** How often to look for changes; well under the one second a change may take to be in force. */
   pollMs?: number;
   node?: string;
-  /** Shared with other users of the same database (see snapshotCacheFor); a new one by default. */
+  /** The installation's one cache (built by src/app/ and shared with "why?" and the filter-node routes); a new one by default. */
   cache?: SnapshotCache;
   /** R6.4: who must sign their Acceptable Use Agreement first (the identity service knows), and the Osprey server's name. */
   agreementRequired?: (personId: string) => boolean;

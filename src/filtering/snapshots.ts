@@ -54,12 +54,3 @@ export class SnapshotCache {
     return String(change?.seq ?? 0);
   }
 }
-
-const caches = new WeakMap<object, SnapshotCache>();
-
-/** The installation's SnapshotCache: `serve`'s front-ends and the filter-node routes share one compile per change. */
-export function snapshotCacheFor(deps: { db: Db; config: { dataDir: string; timeZone: string } }): SnapshotCache {
-  let cache = caches.get(deps);
-  if (!cache) caches.set(deps, (cache = new SnapshotCache(deps.db, { dataDir: deps.config.dataDir, timeZone: deps.config.timeZone })));
-  return cache;
-}

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
 import { actorOf } from '../platform/http.ts';
-import { SnapshotCache } from './snapshots.ts';
+import type { SnapshotCache } from './snapshots.ts';
 import { why, type WhyQuestion } from './why.ts';
 
 export const whyAnswerSchema = {
@@ -17,8 +17,8 @@ export const whyAnswerSchema = {
   },
 } as const;
 
-export function whyRoutes(deps: AppDeps) {
-  const cache = new SnapshotCache(deps.db, { dataDir: deps.config.dataDir, timeZone: deps.config.timeZone });
+/** `cache`: the installation's one SnapshotCache (src/app/), so "why?" reads the lists the filter has compiled. */
+export function whyRoutes(deps: AppDeps, cache: SnapshotCache) {
   return async function plugin(app: FastifyInstance) {
     app.post('/api/filtering/why', {
       config: { access: 'filtering.read' },

@@ -17,7 +17,7 @@ import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/write
 import { serialiseSnapshot, type Snapshot } from '../filtering/engine/index.ts';
 import { parseBasic, type CredentialResult } from '../filtering/identity/credentials.ts';
 import { identityServiceFor } from '../filtering/identity/service.ts';
-import { snapshotCacheFor } from '../filtering/snapshots.ts';
+import type { SnapshotCache } from '../filtering/snapshots.ts';
 import { FailureThrottle } from '../platform/auth/throttle.ts';
 import type { AppDeps } from '../platform/context.ts';
 import { AppError, errorSchema } from '../platform/errors.ts';
@@ -44,7 +44,8 @@ function snapshotTag(s: Snapshot): string {
 
 const hide = { hide: true } as const;
 
-export function filterNodeRoutes(deps: AppDeps) {
+/** `snapshots`: the installation's one SnapshotCache (src/app/), shared with serve's own front-ends. */
+export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache) {
   return async function plugin(app: FastifyInstance) {
     const writer = new DatabaseActivityWriter(deps.db, deps.config.timeZone);
     const accountFailures = new FailureThrottle(NODE_ACCOUNT_FAILURE_LIMIT, FAILURE_WINDOW_MS);
@@ -77,7 +78,7 @@ export function filterNodeRoutes(deps: AppDeps) {
 
     app.get('/api/filter-node/snapshot', { config: { access: 'filter_node' }, schema: hide }, async (req, reply) => {
       const node = nodeFor(req);
-      const snapshot = await snapshotCacheFor(deps).get(node.schoolId, deps.clock.now());
+      const snapshot = await snapshots.get(node.schoolId, deps.clock.now());
       if (conditional(req, reply, snapshotTag(snapshot))) return reply;
       const bytes = serialiseSnapshot(snapshot);
       return reply.type('application/octet-stream').header('x-osprey-school', node.schoolId)
