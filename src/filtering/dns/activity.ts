@@ -4,7 +4,7 @@
  * SafeSearch decisions are recorded at most once per client, name and decision in each window (5 s by default).
  * Blocked and warned decisions are always recorded: every attempt at a blocked site counts for safeguarding.
  */
-import { randomFillSync } from 'node:crypto';
+import { newActivityId } from '../../platform/ids.ts';
 import type { ActivityEvent, ActivitySink } from '../decision-events.ts';
 import type { Decision } from '../engine/index.ts';
 import type { ClientIdentity } from '../identity/types.ts';
@@ -45,7 +45,7 @@ export class DnsActivity {
     }
     const match = decision.match;
     const event: ActivityEvent = {
-      id: eventId(now),
+      id: newActivityId(now),
       time: now,
       schoolId: identity.schoolId,
       personId: identity.personId,
@@ -82,41 +82,4 @@ export class DnsActivity {
     }
     this.nextSweep = now + this.windowMs;
   }
-}
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const randomBytes = new Uint8Array(4096);
-let randomNext = randomBytes.length;
-let lastTime = 0;
-let sequence = 0;
-/** The id's first 14 characters depend only on the millisecond: formatted once per millisecond. */
-let timePrefix = '';
-
-/**
- * A UUID version 7 (RFC 9562 §5.7): 48-bit millisecond time, then a 12-bit counter within the millisecond (so ids
- * from one process sort in emission order), then 62 random bits. Random bytes come from a refilled pool.
- */
-export function eventId(now: number): string {
-  if (now > lastTime) {
-    lastTime = now;
-    sequence = 0;
-    timePrefix = '';
-  } else if (++sequence > 0xfff) {
-    lastTime++;
-    sequence = 0;
-    timePrefix = '';
-  }
-  if (timePrefix === '') {
-    const time = lastTime.toString(16).padStart(12, '0');
-    timePrefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
-  }
-  if (randomNext + 8 > randomBytes.length) {
-    randomFillSync(randomBytes);
-    randomNext = 0;
-  }
-  const r = randomBytes;
-  const i = randomNext;
-  randomNext += 8;
-  return `${timePrefix}${HEX[sequence >> 8].charAt(1)}${HEX[sequence & 0xff]}-`
-    + `${HEX[0x80 | (r[i] & 0x3f)]}${HEX[r[i + 1]]}-${HEX[r[i + 2]]}${HEX[r[i + 3]]}${HEX[r[i + 4]]}${HEX[r[i + 5]]}${HEX[r[i + 6]]}${HEX[r[i + 7]]}`;
 }

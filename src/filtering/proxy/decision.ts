@@ -9,7 +9,7 @@ import { decide, explainDecision, type Decision, type DecisionRequest, type Snap
 import { plainAddress } from '../../platform/addresses.ts';
 import type { ClientIdentity } from '../identity/types.ts';
 import type { ActivityEvent } from '../decision-events.ts';
-import { eventId } from './events.ts';
+import { newActivityId } from '../../platform/ids.ts';
 import { grantSite, grantSubject } from './grants.ts';
 import type { ProxyRuntime } from './runtime.ts';
 
@@ -74,7 +74,7 @@ export function activityEvent(rt: ProxyRuntime, e: {
 }): ActivityEvent {
   const { identity, decision } = e;
   const event: ActivityEvent = {
-    id: eventId(e.time), time: e.time, schoolId: identity.schoolId || rt.identity.schoolId, ip: e.ip, host: e.host,
+    id: newActivityId(e.time), time: e.time, schoolId: identity.schoolId || rt.identity.schoolId, ip: e.ip, host: e.host,
     action: decision.action, reason: decision.reason, policyId: decision.policyId, frontEnd: 'proxy', node: rt.settings.node,
   };
   if (identity.personId) event.personId = identity.personId;
