@@ -20,15 +20,22 @@ export default tseslint.config(
       }] }],
     },
   },
-  {
-    files: MODULES.map((m) => `src/${m}/**/*.ts`),
+  // A module imports another only through its front door (src/<module>/index.ts), and never the composition root.
+  ...MODULES.map((m) => ({
+    files: [`src/${m}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{
-        regex: '^(\\.\\./)+app/',
-        message: 'A module must not import the composition root (src/app/): the root calls the module, not the other way round.',
-      }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        {
+          regex: '^(\\.\\./)+app/',
+          message: 'A module must not import the composition root (src/app/): the root calls the module, not the other way round.',
+        },
+        {
+          regex: `^(\\.\\./)+(${MODULES.filter((o) => o !== m).join('|')})/(?!index\\.ts$)`,
+          message: 'Import another module through its front door (its index.ts), not its files: add what you need to that index.ts if it belongs to the module\'s public face.',
+        },
+      ] }],
     },
-  },
+  })),
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { ConfigError, frontEndsOf, loadConfig, publicUrlOf, SETTINGS, shownSetting, type Config } from './config.ts';
-import { startFilterNode } from './filternode/node.ts';
+import { startFilterNode } from './app/filter-node.ts';
 import { addFilterNode, listFilterNodes, removeFilterNode } from './filternode/tokens.ts';
 import { loadDemoSchool } from './directory/demo-load.ts';
 import { LISTS_HELP, runListsCommand } from './filtering/sources/cli.ts';

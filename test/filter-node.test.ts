@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../src/config.ts';
-import { startFilterNode, type RunningFilterNode } from '../src/filternode/node.ts';
+import { startFilterNode, type RunningFilterNode } from '../src/app/filter-node.ts';
 import { addFilterNode } from '../src/filternode/tokens.ts';
 import { createPolicy, getPolicy, updatePolicy } from '../src/filtering/policy/service.ts';
 import { importListSource } from '../src/filtering/sources/service.ts';

@@ -4,9 +4,9 @@
  * from staff curiosity). People, groups and policies are read through their modules' own store functions.
  */
 import { getDomain } from 'tldts';
-import { findPersonByUsername, getGroup, getPerson, searchPeople, type PersonRow } from '../directory/store.ts';
-import { categoryById } from '../filtering/lists/taxonomy.ts';
-import { listPolicies } from '../filtering/policy/store.ts';
+import { findPersonByUsername, getGroup, getPerson, searchPeople, type PersonRow } from '../directory/index.ts';
+import { categoryById } from '../filtering/index.ts';
+import { listPolicies } from '../filtering/index.ts';
 import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { badRequest, notFound } from '../platform/errors.ts';

@@ -2,7 +2,7 @@
  * Who an agreement is for (R6.2): roles, groups and key stages. Within each kind any one entry matches; every kind
  * that is given must match (KS1 pupils = role pupil and key stage KS1). An empty audience is nobody.
  */
-import { keyStageOf, YEAR_GROUPS, type YearGroup } from '../directory/types.ts';
+import { keyStageOf, YEAR_GROUPS, type YearGroup } from '../directory/index.ts';
 
 export interface Audience {
   roles: string[];

@@ -9,8 +9,8 @@ import { appendAudit, appendAuditMany, type AuditEvent } from '../platform/audit
 import type { ServiceContext } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';
 import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
-import * as family from '../directory/family.ts';
-import type { PupilRef } from '../directory/family.ts';
+import { family } from '../directory/index.ts';
+import type { PupilRef } from '../directory/index.ts';
 import { CONSENT_USES, FULL_NAME_REMINDER, type ConsentUse } from './consent-uses.ts';
 import * as store from './consent-store.ts';
 import type { ConsentDecisionRow } from './consent-store.ts';

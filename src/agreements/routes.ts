@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../platform/context.ts';
 import { errorSchema } from '../platform/errors.ts';
 import { serviceContextOf, userCan } from '../platform/http.ts';
-import { ROLES } from '../directory/types.ts';
+import { ROLES } from '../directory/index.ts';
 import { KEY_STAGES } from './audience.ts';
 import { campaign, coverage, sendReminders, type CoverageQuery, type ReminderInput } from './coverage.ts';
 import * as service from './service.ts';

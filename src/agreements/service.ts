@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
-import { isRole } from '../directory/types.ts';
+import { isRole } from '../directory/index.ts';
 import { assess, type AgreementDue } from './assess.ts';
 import { inAudience, KEY_STAGES, type Audience } from './audience.ts';
 import { renderAgreement, sha256Hex } from './markdown.ts';

@@ -5,7 +5,7 @@
 import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { AppError, notFound } from '../platform/errors.ts';
-import { isRole } from '../directory/types.ts';
+import { isRole } from '../directory/index.ts';
 import { decide, explainDecision, splitUrl, type Decision } from './engine/index.ts';
 import type { SnapshotCache } from './snapshots.ts';
 

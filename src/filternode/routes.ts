@@ -11,13 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { decodeLine, totalKeyOf } from '../activity/encode.ts';
-import { utcDayOf } from '../activity/partitions.ts';
-import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/writer.ts';
-import { serialiseSnapshot, type Snapshot } from '../filtering/engine/index.ts';
-import { parseBasic, type CredentialResult } from '../filtering/identity/credentials.ts';
-import { identityServiceFor } from '../filtering/identity/service.ts';
-import type { SnapshotCache } from '../filtering/snapshots.ts';
+import { decodeLine, totalKeyOf } from '../activity/index.ts';
+import { utcDayOf } from '../activity/index.ts';
+import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/index.ts';
+import { serialiseSnapshot, type Snapshot } from '../filtering/index.ts';
+import { parseBasic, type CredentialResult } from '../filtering/index.ts';
+import { identityServiceFor } from '../filtering/index.ts';
+import type { SnapshotCache } from '../filtering/index.ts';
 import { FailureThrottle } from '../platform/auth/throttle.ts';
 import type { AppDeps } from '../platform/context.ts';
 import { AppError, errorSchema } from '../platform/errors.ts';

@@ -8,7 +8,7 @@ import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { AppError } from '../platform/errors.ts';
 import { permissionsOf, STAFF_ROLES, type Permission } from '../platform/permissions.ts';
-import type { Role } from '../directory/types.ts';
+import type { Role } from '../directory/index.ts';
 import { grantedIncidentIds, type IncidentRow, type Version } from './store.ts';
 
 export interface Viewer { id: string | null; roles: string[]; perms: Set<Permission>; granted: Set<string> }

@@ -3,7 +3,7 @@
  * first, so the DSL sees a pattern (three alerts in a month, then a concern from a teacher) in one place. Each side
  * keeps its own rules: restricted incidents only for those allowed, alerts only those sent to the viewer's roles.
  */
-import { alertsForPerson } from '../monitoring/service.ts';
+import { alertsForPerson } from '../monitoring/index.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { viewerOf } from './access.ts';
 import { incidentsForPerson, type ChronologyEntry } from './service.ts';

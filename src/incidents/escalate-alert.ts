@@ -4,8 +4,8 @@
  * incident is restricted (safeguarding) and carries the alert's evidence — each matched event with its address or
  * search, the phrases and the score — and names the person the alert is about.
  */
-import { getPerson } from '../directory/store.ts';
-import { alertForEscalation, markAlertEscalated, type AlertDetail } from '../monitoring/service.ts';
+import { getPerson } from '../directory/index.ts';
+import { alertForEscalation, markAlertEscalated, type AlertDetail } from '../monitoring/index.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import { isStaff } from './access.ts';
 import type { PersonPart } from './store.ts';

@@ -7,7 +7,7 @@ import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';
 import { badRequest, notFound } from '../platform/errors.ts';
-import { updatePerson } from '../directory/service.ts';
+import { updatePerson } from '../directory/index.ts';
 import { guarded } from './access.ts';
 import { categoryOf } from './categories.ts';
 import { getMatrix } from './sanctions.ts';

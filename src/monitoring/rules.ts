@@ -11,7 +11,7 @@
  *   6. any other risk category scoring 50 or more: medium, weekly digest, DSL and the Online Safety Lead;
  *   7. self-harm or extremism scoring 25–49: low, weekly digest, DSL and deputies.
  */
-import { categoryById } from '../filtering/lists/taxonomy.ts';
+import { categoryById } from '../filtering/index.ts';
 import type { PhraseCategory, ScoreResult } from './matcher.ts';
 import type { RuleRow } from './store.ts';
 

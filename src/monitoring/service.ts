@@ -4,7 +4,7 @@
  * self-harm alert routed to the DSL and deputies is not shown to the Online Safety Lead or an administrator.
  * Every read of an alert and every change is audited.
  */
-import { getPerson } from '../directory/store.ts';
+import { getPerson } from '../directory/index.ts';
 import { appendAudit } from '../platform/audit.ts';
 import type { ServiceContext } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';

@@ -17,8 +17,8 @@
  * margin — events that waited in a filter node's spool for longer than that, then arrived in that instant.)
  */
 import { sql } from 'kysely';
-import { decodeLine, type StoredEvent } from '../activity/encode.ts';
-import { findActivity, type ActivityRow } from '../activity/store.ts';
+import { decodeLine, type StoredEvent } from '../activity/index.ts';
+import { findActivity, type ActivityRow } from '../activity/index.ts';
 import { appendAuditMany, type AuditEvent } from '../platform/audit.ts';
 import type { Clock } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { insertPerson } from '../../src/directory/store.ts';
-import { ControlPlaneClient, controlPlaneUrl, startFilterNode } from '../../src/filternode/node.ts';
+import { ControlPlaneClient, controlPlaneUrl, startFilterNode } from '../../src/app/filter-node.ts';
 import { NODE_ACCOUNT_FAILURE_LIMIT, NODE_FAILURE_LIMIT } from '../../src/filternode/routes.ts';
 import { addFilterNode } from '../../src/filternode/tokens.ts';
 import type { CredentialResult } from '../../src/filtering/identity/credentials.ts';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
-import { startFilterNode, type RunningFilterNode } from '../../src/filternode/node.ts';
+import { startFilterNode, type RunningFilterNode } from '../../src/app/filter-node.ts';
 import { addFilterNode } from '../../src/filternode/tokens.ts';
 import { createPolicy } from '../../src/filtering/policy/service.ts';
 import { startServer, type RunningServer } from '../../src/app/server.ts';

@@ -8,7 +8,7 @@ import { publicUrlOf } from '../../config.ts';
 import type { AppDeps } from '../../platform/context.ts';
 import { AppError, errorSchema } from '../../platform/errors.ts';
 import { actorOf, serviceContextOf } from '../../platform/http.ts';
-import { SIGN_PATH } from '../../agreements/gate.ts';
+import { SIGN_PATH } from '../../agreements/index.ts';
 import { loggedOffPage, loggedOnPage, logonFormPage, safeReturn } from './logon-page.ts';
 import { proxyPac } from './pac.ts';
 import { identityServiceFor, type RangeInput } from './service.ts';

@@ -16,8 +16,8 @@ import { CredentialChecker, type CredentialResult } from './credentials.ts';
 import * as store from './store.ts';
 import { IdentityTable, type IdentityChange, type IdentitySettings, type IdentityTableData, type RangeEntry, type SessionEntry } from './table.ts';
 import type { ClientIdentity } from './types.ts';
-import { isRole } from '../../directory/types.ts';
-import { agreementGateFor } from '../../agreements/gate.ts';
+import { isRole } from '../../directory/index.ts';
+import { agreementGateFor } from '../../agreements/index.ts';
 
 export interface RangeInput { cidr: string; name: string; kind: 'range' | 'device'; groupIds: string[]; note?: string }
 
