@@ -36,6 +36,28 @@ export default tseslint.config(
       ] }],
     },
   })),
+  // One schema per payload (issue 12): a route's request types come from its schemas (src/platform/http.ts OspreyApp),
+  // never from a cast that could say something the schema does not check.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "TSAsExpression > MemberExpression.expression[object.name='req'][property.name=/^(body|params|query)$/]",
+        message: 'Do not cast req.body, req.params or req.query: give the route TypeBox schemas (the module\'s schemas.ts) and Fastify types them for you.',
+      }],
+    },
+  },
+  // Stores return rows typed by Kysely (Selectable<…>) and map them to domain types: a double cast hides a mismatch.
+  {
+    files: ['src/**/store.ts', 'src/**/*-store.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'TSAsExpression > TSAsExpression[typeAnnotation.type="TSUnknownKeyword"]',
+        message: 'No "as unknown as" in a store: map the Selectable<…> row to the domain type field by field.',
+      }],
+    },
+  },
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {

@@ -23,6 +23,20 @@ describe('route permissions', () => {
     assert.deepEqual(unknown, []);
   });
 
+  it('every API route describes its request and its answers (the OpenAPI document is complete)', () => {
+    const api = t.app.routeTable.filter((r) => r.url.startsWith('/api/') && !r.schema.hidden);
+    assert.ok(api.length >= 20, `expected the whole API, found ${api.length} routes`);
+    const problems: string[] = [];
+    for (const r of api) {
+      const name = `${r.method} ${r.url}`;
+      if (!r.schema.response.some((s) => s >= 200 && s < 400)) problems.push(`${name}: no schema for its answer`);
+      if (!r.schema.response.includes(401) && r.access !== 'public') problems.push(`${name}: no schema for the error answers`);
+      if (r.url.includes(':') && !r.schema.params) problems.push(`${name}: no schema for its path parameters`);
+      if (['POST', 'PUT', 'PATCH'].includes(r.method) && !r.schema.body) problems.push(`${name}: no schema for its body`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('only log-on, set-up, health and the UI are public', () => {
     const publicApi = t.app.routeTable.filter((r) => r.access === 'public' && r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`).sort();
     assert.deepEqual(publicApi, ['GET /api/openapi.json', 'GET /api/setup/status', 'POST /api/auth/login', 'POST /api/setup']);

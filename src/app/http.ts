@@ -2,7 +2,6 @@
  * The composition root's HTTP part: platform's application (src/platform/http.ts) with every module's routes, in
  * the order the OpenAPI document lists them. A new module's routes are added here, and nowhere in platform.
  */
-import type { FastifyPluginAsync } from 'fastify';
 import { activityRoutes } from '../activity/routes.ts';
 import { consentRoutes } from '../agreements/consent-routes.ts';
 import { agreementRoutes } from '../agreements/routes.ts';
@@ -23,7 +22,7 @@ import { retentionRoutes } from '../incidents/retention-routes.ts';
 import { incidentRoutes } from '../incidents/routes.ts';
 import { monitoringRoutes } from '../monitoring/routes.ts';
 import type { AppDeps } from '../platform/context.ts';
-import { buildApp } from '../platform/http.ts';
+import { buildApp, type ModuleRoutes } from '../platform/http.ts';
 
 /** What the root builds once and shares between modules' routes and its own jobs. */
 export interface SharedServices {
@@ -36,7 +35,7 @@ export function sharedServices(deps: AppDeps): SharedServices {
 }
 
 /** Every module's route plugin, built once over the same dependencies. */
-export function moduleRoutes(deps: AppDeps, shared: SharedServices): FastifyPluginAsync[] {
+export function moduleRoutes(deps: AppDeps, shared: SharedServices): ModuleRoutes[] {
   // Incident records (evidence, export, retention, the dashboard) ask the incident core who may see a record.
   const incidentRecords = coreIncidentAccess(deps.db);
   return [

@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type RawServerDefault } from 'fastify';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
 import { currentUser, type CurrentUser } from './auth/service.ts';
@@ -34,7 +36,22 @@ declare module 'fastify' {
   }
 }
 
-export interface RegisteredRoute { method: string; url: string; access: RouteAccess | undefined }
+/**
+ * The application as a module's routes see it: request and response schemas are TypeBox schemas (JSON Schema), and
+ * their TypeScript types are what `req.body`, `req.params`, `req.query` and the handler's answer are checked against.
+ * One schema per payload: a module's `schemas.ts` exports them, and the web interface imports the same types.
+ */
+export type OspreyApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+/** A module's routes: a Fastify plugin on the typed application. */
+export type ModuleRoutes = FastifyPluginAsync<Record<never, never>, RawServerDefault, TypeBoxTypeProvider>;
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  access: RouteAccess | undefined;
+  /** Which parts of the route have a schema (issue 12: every route's requests and answers are described). */
+  schema: { params: boolean; querystring: boolean; body: boolean; response: number[]; hidden: boolean };
+}
 
 export const UI_DIST = fileURLToPath(new URL('../../ui/dist/', import.meta.url));
 
@@ -48,7 +65,7 @@ export function send(reply: FastifyReply, err: AppError) {
  * The HTTP application with platform's own routes (log-on, set-up, audit, health, metrics, the OpenAPI document and
  * the web interface) and the modules' route plugins it is handed: platform knows no module by name.
  */
-export async function buildApp(deps: AppDeps, modules: ReadonlyArray<FastifyPluginAsync> = []): Promise<FastifyInstance & { routeTable: RegisteredRoute[] }> {
+export async function buildApp(deps: AppDeps, modules: ReadonlyArray<ModuleRoutes> = []): Promise<FastifyInstance & { routeTable: RegisteredRoute[] }> {
   const { config } = deps;
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -65,7 +82,14 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<FastifyPlug
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const m of methods) {
       if (m === 'HEAD' || m === 'OPTIONS') continue;
-      routeTable.push({ method: m, url: route.url, access: route.config?.access });
+      const schema = (route.schema ?? {}) as { params?: unknown; querystring?: unknown; body?: unknown; response?: Record<string, unknown>; hide?: boolean };
+      routeTable.push({
+        method: m, url: route.url, access: route.config?.access,
+        schema: {
+          params: schema.params !== undefined, querystring: schema.querystring !== undefined, body: schema.body !== undefined,
+          response: Object.keys(schema.response ?? {}).map(Number).filter(Number.isFinite), hidden: schema.hide === true,
+        },
+      });
     }
   });
 
@@ -174,7 +198,8 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<FastifyPlug
   await app.register(authRoutes(deps));
   await app.register(auditRoutes(deps));
   // Each module's routes, as the composition root lists them (src/app/http.ts).
-  for (const plugin of modules) await app.register(plugin);
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  for (const plugin of modules) await typed.register(plugin);
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });
