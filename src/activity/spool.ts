@@ -285,6 +285,10 @@ export class Spool {
       this.current = undefined;
       if (cur) {
         cur.segment.sealed = true;
+        // as in sealCurrent: the syncs under way (or waiting to begin) finish before the file is closed under them,
+        // or a caller waiting on `synced` could be told its events are safe by a sync of an already-closed file
+        await cur.next?.catch(() => {});
+        await cur.syncing;
         await cur.fh.close().catch(() => {});
         if (cur.segment.openChunks === 0) {
           if (this.opts.keepCommittedMs <= 0) await unlink(cur.segment.file).catch(() => {});

@@ -1,7 +1,7 @@
 /** `osprey serve`: open the database, migrate, build the app, listen, and tell the person how to log in. */
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, publicUrlOf, type Config } from '../config.ts';
-import { systemClock, type AppDeps, type Clock } from '../platform/context.ts';
+import { systemClock, type AppDeps, type Clock, type ServerHealth, type ServerStatus } from '../platform/context.ts';
 import { auditKeyFrom } from '../platform/audit.ts';
 import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from '../platform/db.ts';
 import { peopleDirectory } from '../directory/index.ts';
@@ -105,14 +105,20 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const opened = opts.handle ? undefined : await openThroughStore(config);
   const store = opened?.store;
   const handle = opts.handle ?? opened!.handle;
+  // What routes may ask of the running server; the answers fill in as the parts below start.
+  let health: (() => ServerHealth) | undefined;
+  let frontEnds: RunningFrontEnds | undefined;
+  const status: ServerStatus = {
+    health: () => health?.(),
+    frontEnds: () => (frontEnds ? { proxyPort: frontEnds.proxyPort, dnsPort: frontEnds.dnsPort } : {}),
+  };
   const deps: AppDeps = {
     db: handle.db, clock: opts.clock ?? systemClock, config, databaseKind: handle.kind,
-    secrets: secretBox(loadOrCreateKey(config.dataDir)), people: peopleDirectory,
+    secrets: secretBox(loadOrCreateKey(config.dataDir)), people: peopleDirectory, status,
   };
   const shared = sharedServices(deps);
   const app = await buildOspreyApp(deps, shared);
   const mailer = startMailer({ db: handle.db, clock: deps.clock, config, log: app.log });
-  deps.mailer = mailer;
   // Monitoring scores each batch of activity as it is committed (see src/monitoring/stage.ts).
   const addresses = { url: publicUrlOf(config) };
   let activity: ActivityPipeline;
@@ -154,7 +160,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     });
   }
   const pipelineNow = activity;
-  deps.health = () => ({
+  health = () => ({
     activity: { ...pipelineNow.stats(), spoolMaxBytes },
     monitoring: monitoring.stats(),
     databaseQueue: databaseQueue(),
@@ -191,7 +197,6 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   },
     (ip, hints) => identity.identify(ip, hints), activity);
   live.on('refresh-failed', (e: unknown) => app.log.warn({ err: e }, 'filtering: the filter could not be refreshed; the last one stays in force'));
-  let frontEnds: RunningFrontEnds | undefined;
   let starting: Promise<void> | undefined;
   let started!: (fe: RunningFrontEnds) => void;
   const filteringStarted = new Promise<RunningFrontEnds>((resolve) => { started = resolve; });
@@ -199,7 +204,6 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     if (frontEnds || live.schoolIds.length === 0) return;
     await identity.reload();
     frontEnds = await startFrontEnds({ config, view: live, identity, schoolIds: live.schoolIds, portalUrl: url, log: app.log });
-    deps.frontEnds = { proxyPort: frontEnds.proxyPort, dnsPort: frontEnds.dnsPort };
     started(frontEnds);
   };
   try {

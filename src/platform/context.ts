@@ -17,12 +17,19 @@ export interface AppDeps {
   databaseKind: 'embedded' | 'postgres';
   /** The directory's people, as log-on, sessions and set-up read them (platform/people.ts). */
   people: PeopleDirectory;
-  /** The filtering front-ends this process runs, once started (the PAC file names the proxy's bound port). */
-  frontEnds?: { proxyPort?: number; dnsPort?: number };
-  /** The e-mail outbox sender `osprey serve` runs; modules nudge it after queueing urgent mail (alerts). */
-  mailer?: { nudge(): Promise<unknown> };
-  /** How the background work of `osprey serve` is doing (for /metrics and the System status page). */
-  health?: () => ServerHealth;
+  /**
+   * What `osprey serve` is running, asked when needed (absent in commands and tests that run no server). The
+   * composition root hands it in when it builds these dependencies, which are never changed afterwards.
+   */
+  status?: ServerStatus;
+}
+
+/** The running server's state, as routes read it (src/app/server.ts answers). */
+export interface ServerStatus {
+  /** How the background work is doing (for /metrics and the System status page); undefined until it has started. */
+  health(): ServerHealth | undefined;
+  /** The filtering front-ends' bound ports, once started (the PAC file names the proxy's). */
+  frontEnds(): { proxyPort?: number; dnsPort?: number };
 }
 
 /** The activity log's and monitoring's progress, as figures (set by the composition root, app/server.ts). */

@@ -10,6 +10,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type RawServerDefault } from 'fastify';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
@@ -178,8 +179,8 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<ModuleRoute
   // The System status page (Filtering → System status): is the activity log keeping up, is a replay under way, is
   // the spool filling. Figures only; nobody's activity.
   app.get('/api/system/status', { config: { access: 'filtering.read' }, schema: { hide: true } }, async () => {
-    const h = deps.health?.();
-    return { running: Boolean(h), ...(h ?? {}), frontEnds: deps.frontEnds ?? {} };
+    const h = deps.status?.health();
+    return { running: Boolean(h), ...(h ?? {}), frontEnds: deps.status?.frontEnds() ?? {} };
   });
   // Off unless a token is set; a monitoring tool sends it as a bearer token (issue 11: the figures describe the
   // server and its traffic, and were open to anyone, including through the proxy).
@@ -191,20 +192,20 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<ModuleRoute
       reply.header('www-authenticate', 'Bearer');
       throw new AppError(401, 'not_signed_in', 'Send the metrics token as "Authorization: Bearer <token>".');
     }
-    return reply.type('text/plain; version=0.0.4').send(metrics.render(deps.health?.()));
+    return reply.type('text/plain; version=0.0.4').send(metrics.render(deps.status?.health()));
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(authRoutes(deps));
-  await app.register(auditRoutes(deps));
-  // Each module's routes, as the composition root lists them (src/app/http.ts).
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  await typed.register(authRoutes(deps));
+  await typed.register(auditRoutes(deps));
+  // Each module's routes, as the composition root lists them (src/app/http.ts).
   for (const plugin of modules) await typed.register(plugin);
 
   // The web UI: built files when present, and index.html for the UI's own paths (client-side routing).
   await app.register(fastifyStatic, { root: UI_DIST, serve: false });
-  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, async (req, reply) => {
-    const rel = (req.params as { '*': string })['*'];
+  typed.get('/*', { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ '*': Type.String() }) } }, async (req, reply) => {
+    const rel = req.params['*'];
     if (req.url.startsWith('/api/')) return send(reply, new AppError(404, 'not_found', `There is nothing at GET ${req.url.split('?')[0]}.`));
     if (!existsSync(UI_DIST + 'index.html')) {
       return reply.type('text/html').send('<!doctype html><html lang="en-GB"><meta charset="utf-8"><title>Osprey</title><p>The Osprey web interface has not been built yet. Run <code>npm run build</code> and restart, or use <code>npm start</code>, which builds it for you.</p></html>');
