@@ -2,60 +2,18 @@
  * HTTP routes for Acceptable Use Agreements (R6.1–R6.5). Everyone signed in can see and sign their own (and, for a
  * parent, their young children's); writing templates, recording paper forms and reminders need agreements.manage;
  * coverage needs agreements.read. A signature is in force at the filter at once (the identity tables are refreshed).
+ * Requests and answers are the schemas in ./schemas.ts.
  */
-import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../platform/context.ts';
-import { errorSchema } from '../platform/errors.ts';
-import { serviceContextOf, userCan } from '../platform/http.ts';
-import { ROLES } from '../directory/index.ts';
-import { KEY_STAGES } from './audience.ts';
-import { campaign, coverage, sendReminders, type CoverageQuery, type ReminderInput } from './coverage.ts';
+import { serviceContextOf, userCan, type ModuleRoutes } from '../platform/http.ts';
+import { errorResponses as errors, IdParams, NoBody } from '../platform/schemas.ts';
+import { campaign, coverage, sendReminders } from './coverage.ts';
+import {
+  AgreementSettingsSchema, CampaignSchema, CoverageQuerySchema, CoverageSchema, PaperInputSchema, PendingSchema, PreviewAnswerSchema,
+  PreviewInputSchema, ReminderInputSchema, RemindersAnswerSchema, SettingsAnswerSchema, SignedAnswerSchema, SignedCopySchema, SignInputSchema,
+  TemplateDetailSchema, TemplateInputSchema, TemplatesAnswerSchema, VersionInfoSchema,
+} from './schemas.ts';
 import * as service from './service.ts';
-import type { AgreementSettings } from './status.ts';
-
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
-const uuid = { type: 'string', format: 'uuid' } as const;
-
-const audienceSchema = {
-  type: 'object', additionalProperties: false, required: ['roles', 'groupIds', 'keyStages'],
-  properties: {
-    roles: { type: 'array', maxItems: 30, items: { type: 'string', enum: [...ROLES] } },
-    groupIds: { type: 'array', maxItems: 200, items: uuid },
-    keyStages: { type: 'array', maxItems: 6, items: { type: 'string', enum: [...KEY_STAGES] } },
-  },
-} as const;
-
-const templateBody = {
-  type: 'object', additionalProperties: false, required: ['name', 'body', 'audience', 'parentMaySign', 'active'],
-  properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200 },
-    body: { type: 'string', maxLength: 100_000 },
-    audience: audienceSchema,
-    parentMaySign: { type: 'boolean' },
-    active: { type: 'boolean' },
-  },
-} as const;
-
-const settingsBody = {
-  type: 'object', additionalProperties: false, required: ['yearStarts', 'gating', 'joinerGraceDays', 'versionGraceDays', 'yearGraceDays'],
-  properties: {
-    yearStarts: { type: 'string', pattern: '^\\d{2}-\\d{2}$', description: 'Month-day the school year starts, e.g. 09-01' },
-    gating: { type: 'boolean', description: 'Hold back the internet until people sign' },
-    joinerGraceDays: { type: 'integer', minimum: 0, maximum: 60 },
-    versionGraceDays: { type: 'integer', minimum: 0, maximum: 60 },
-    yearGraceDays: { type: 'integer', minimum: 0, maximum: 60 },
-  },
-} as const;
-
-const coverageQuery = {
-  type: 'object', additionalProperties: false,
-  properties: {
-    templateId: uuid, groupId: uuid,
-    role: { type: 'string', enum: [...ROLES] },
-    status: { type: 'string', enum: ['signed', 'grace', 'unsigned', 'not_signed'] },
-  },
-} as const;
 
 /** What the agreements module tells others (wired by the composition root, src/app/http.ts). */
 export interface AgreementReactions {
@@ -63,8 +21,8 @@ export interface AgreementReactions {
   agreementsChanged(): Promise<void>;
 }
 
-export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
-  return async function plugin(app: FastifyInstance) {
+export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions): ModuleRoutes {
+  return async function plugin(app) {
     /** A signature (or a changed template or setting) is in force at the filter straight away. */
     const refreshGate = async () => {
       try {
@@ -76,61 +34,69 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
 
     app.get('/api/agreements/pending', {
       config: { access: 'signed_in' },
-      schema: { tags: ['agreements'], summary: 'Agreements I (and, for a parent, my young children) need to sign, with their text' },
+      schema: {
+        tags: ['agreements'], summary: 'Agreements I (and, for a parent, my young children) need to sign, with their text',
+        response: { 200: PendingSchema, ...errors },
+      },
     }, async (req) => service.pendingFor(serviceContextOf(deps, req), req.user!.person.id));
 
     app.post('/api/agreements/sign', {
       config: { access: 'signed_in' },
       schema: {
         tags: ['agreements'], summary: 'Sign an agreement online (for myself, or as a parent for my young child)',
-        body: {
-          type: 'object', additionalProperties: false, required: ['versionId', 'textSha256', 'typedName', 'agreed'],
-          properties: {
-            versionId: uuid,
-            textSha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$', description: 'SHA-256 of the exact text shown' },
-            typedName: { type: 'string', maxLength: 200 },
-            agreed: { type: 'boolean' },
-            personId: { ...uuid, description: 'The child a parent signs for; omit to sign for yourself' },
-          },
-        },
-        response: { 201: { type: 'object', properties: { id: { type: 'string' }, signedAt: { type: 'string' }, personId: { type: 'string' }, versionId: { type: 'string' } } }, ...errors },
+        body: SignInputSchema,
+        response: { 201: SignedAnswerSchema, ...errors },
       },
     }, async (req, reply) => {
-      const body = req.body as service.SignInput;
-      const signed = await service.signAgreement(serviceContextOf(deps, req), { ...body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      const signed = await service.signAgreement(serviceContextOf(deps, req), { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       await refreshGate();
       return reply.code(201).send(signed);
     });
 
     app.get('/api/agreements/signatures/:id', {
       config: { access: 'signed_in' },
-      schema: { tags: ['agreements'], summary: 'A signed agreement exactly as it was signed', params: idParams },
-    }, async (req) => service.viewSignature(serviceContextOf(deps, req), (req.params as { id: string }).id, userCan(req, 'agreements.read')));
+      schema: {
+        tags: ['agreements'], summary: 'A signed agreement exactly as it was signed', params: IdParams,
+        response: { 200: SignedCopySchema, ...errors },
+      },
+    }, async (req) => service.viewSignature(serviceContextOf(deps, req), req.params.id, userCan(req, 'agreements.read')));
 
     app.get('/api/agreements/templates', {
       config: { access: 'agreements.read' },
-      schema: { tags: ['agreements'], summary: 'The school\'s agreements (the shipped samples until edited)' },
+      schema: {
+        tags: ['agreements'], summary: 'The school\'s agreements (the shipped samples until edited)',
+        response: { 200: TemplatesAnswerSchema, ...errors },
+      },
     }, async (req) => ({ templates: await service.listTemplates(serviceContextOf(deps, req)) }));
 
     app.get('/api/agreements/templates/:id', {
       config: { access: 'agreements.read' },
-      schema: { tags: ['agreements'], summary: 'One agreement: its draft text, audience and published versions', params: idParams },
-    }, async (req) => service.getTemplate(serviceContextOf(deps, req), (req.params as { id: string }).id));
+      schema: {
+        tags: ['agreements'], summary: 'One agreement: its draft text, audience and published versions', params: IdParams,
+        response: { 200: TemplateDetailSchema, ...errors },
+      },
+    }, async (req) => service.getTemplate(serviceContextOf(deps, req), req.params.id));
 
     app.put('/api/agreements/templates/:id', {
       config: { access: 'agreements.manage' },
-      schema: { tags: ['agreements'], summary: 'Save the draft text, name and audience of an agreement', params: idParams, body: templateBody },
+      schema: {
+        tags: ['agreements'], summary: 'Save the draft text, name and audience of an agreement', params: IdParams, body: TemplateInputSchema,
+        response: { 200: TemplateDetailSchema, ...errors },
+      },
     }, async (req) => {
-      const saved = await service.updateTemplate(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as service.TemplateInput);
+      const saved = await service.updateTemplate(serviceContextOf(deps, req), req.params.id, req.body);
       await refreshGate();
       return saved;
     });
 
     app.post('/api/agreements/templates/:id/publish', {
       config: { access: 'agreements.manage' },
-      schema: { tags: ['agreements'], summary: 'Publish the draft as a new version: everyone it is for signs again', params: idParams },
+      schema: {
+        tags: ['agreements'], summary: 'Publish the draft as a new version: everyone it is for signs again', params: IdParams, body: NoBody,
+        response: { 201: VersionInfoSchema, ...errors },
+      },
     }, async (req, reply) => {
-      const version = await service.publishTemplate(serviceContextOf(deps, req), (req.params as { id: string }).id);
+      const version = await service.publishTemplate(serviceContextOf(deps, req), req.params.id);
       await refreshGate();
       return reply.code(201).send(version);
     });
@@ -139,20 +105,24 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
       config: { access: 'agreements.manage' },
       schema: {
         tags: ['agreements'], summary: 'How Markdown will look to the people who sign it (unsafe HTML removed)',
-        body: { type: 'object', additionalProperties: false, required: ['markdown'], properties: { markdown: { type: 'string', maxLength: 100_000 } } },
+        body: PreviewInputSchema,
+        response: { 200: PreviewAnswerSchema, ...errors },
       },
-    }, async (req) => service.previewMarkdown((req.body as { markdown: string }).markdown));
+    }, async (req) => service.previewMarkdown(req.body.markdown));
 
     app.get('/api/agreements/settings', {
       config: { access: 'agreements.read' },
-      schema: { tags: ['agreements'], summary: 'School year start, gating and grace periods' },
+      schema: { tags: ['agreements'], summary: 'School year start, gating and grace periods', response: { 200: SettingsAnswerSchema, ...errors } },
     }, async (req) => service.getSettings(serviceContextOf(deps, req)));
 
     app.put('/api/agreements/settings', {
       config: { access: 'agreements.manage' },
-      schema: { tags: ['agreements'], summary: 'Change the school year start, gating and grace periods', body: settingsBody },
+      schema: {
+        tags: ['agreements'], summary: 'Change the school year start, gating and grace periods', body: AgreementSettingsSchema,
+        response: { 200: SettingsAnswerSchema, ...errors },
+      },
     }, async (req) => {
-      const saved = await service.updateSettings(serviceContextOf(deps, req), req.body as AgreementSettings);
+      const saved = await service.updateSettings(serviceContextOf(deps, req), req.body);
       await refreshGate();
       return saved;
     });
@@ -161,41 +131,35 @@ export function agreementRoutes(deps: AppDeps, reactions: AgreementReactions) {
       config: { access: 'agreements.manage' },
       schema: {
         tags: ['agreements'], summary: 'Record a paper agreement signed in school',
-        body: {
-          type: 'object', additionalProperties: false, required: ['versionId', 'personId', 'signedOn', 'nameOnForm', 'paperLocation'],
-          properties: {
-            versionId: uuid, personId: uuid,
-            signedOn: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
-            nameOnForm: { type: 'string', maxLength: 200 },
-            paperLocation: { type: 'string', maxLength: 300 },
-          },
-        },
+        body: PaperInputSchema,
+        response: { 201: SignedAnswerSchema, ...errors },
       },
     }, async (req, reply) => {
-      const recorded = await service.recordPaperSignature(serviceContextOf(deps, req), req.body as service.PaperInput);
+      const recorded = await service.recordPaperSignature(serviceContextOf(deps, req), req.body);
       await refreshGate();
       return reply.code(201).send(recorded);
     });
 
     app.get('/api/agreements/coverage', {
       config: { access: 'agreements.read' },
-      schema: { tags: ['agreements'], summary: 'Who has and has not signed, by agreement, group, class and role', querystring: coverageQuery },
-    }, async (req) => coverage(serviceContextOf(deps, req), req.query as CoverageQuery));
+      schema: {
+        tags: ['agreements'], summary: 'Who has and has not signed, by agreement, group, class and role', querystring: CoverageQuerySchema,
+        response: { 200: CoverageSchema, ...errors },
+      },
+    }, async (req) => coverage(serviceContextOf(deps, req), req.query));
 
     app.get('/api/agreements/campaign', {
       config: { access: 'agreements.read' },
-      schema: { tags: ['agreements'], summary: 'This school year: signed and not signed for each agreement' },
+      schema: { tags: ['agreements'], summary: 'This school year: signed and not signed for each agreement', response: { 200: CampaignSchema, ...errors } },
     }, async (req) => campaign(serviceContextOf(deps, req)));
 
     app.post('/api/agreements/reminders', {
       config: { access: 'agreements.manage' },
       schema: {
         tags: ['agreements'], summary: 'E-mail a reminder to people who have not signed (parents for pupils)',
-        body: {
-          type: 'object', additionalProperties: false,
-          properties: { templateId: uuid, groupId: uuid, role: { type: 'string', enum: [...ROLES] }, personIds: { type: 'array', maxItems: 5000, items: uuid } },
-        },
+        body: ReminderInputSchema,
+        response: { 200: RemindersAnswerSchema, ...errors },
       },
-    }, async (req) => sendReminders(serviceContextOf(deps, req), { ...(req.body as ReminderInput), signUrl: `${req.protocol}://${req.host}/agreements/sign` }));
+    }, async (req) => sendReminders(serviceContextOf(deps, req), { ...req.body, signUrl: `${req.protocol}://${req.host}/agreements/sign` }));
   };
 }
