@@ -3,38 +3,20 @@
  * address ranges, devices, log-on sessions and settings (`identity.manage`).
  */
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { publicUrlOf } from '../../config.ts';
 import type { AppDeps } from '../../platform/context.ts';
-import { AppError, errorSchema } from '../../platform/errors.ts';
-import { actorOf, serviceContextOf } from '../../platform/http.ts';
+import { AppError } from '../../platform/errors.ts';
+import { actorOf, serviceContextOf, type ModuleRoutes } from '../../platform/http.ts';
+import { IdParams, OkAnswer, errorResponses as errors } from '../../platform/schemas.ts';
 import { SIGN_PATH } from '../../agreements/index.ts';
 import { loggedOffPage, loggedOnPage, logonFormPage, safeReturn } from './logon-page.ts';
 import { proxyPac } from './pac.ts';
-import { identityServiceFor, type RangeInput } from './service.ts';
+import { IdentitySettingsSchema, LogonForm, LogonPageQuery, LogonSessionSchema, RangeBodySchema, RangeSchema, SessionParams } from './schemas.ts';
+import { identityServiceFor } from './service.ts';
 
 const CSRF_COOKIE = 'osprey_logon_csrf';
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
-const rangeSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, cidr: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string', enum: ['range', 'device'] },
-    groupIds: { type: 'array', items: { type: 'string' } }, note: { type: 'string' },
-  },
-} as const;
-const rangeBody = {
-  type: 'object', additionalProperties: false, required: ['cidr', 'name', 'kind', 'groupIds'],
-  properties: {
-    cidr: { type: 'string', minLength: 1, maxLength: 60 }, name: { type: 'string', minLength: 1, maxLength: 100 },
-    kind: { type: 'string', enum: ['range', 'device'] }, groupIds: { type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 50 },
-    note: { type: 'string', maxLength: 500 },
-  },
-} as const;
-const settingsSchema = {
-  type: 'object', additionalProperties: false, required: ['unidentified', 'logonMinutes'],
-  properties: { unidentified: { type: 'string', enum: ['fallback', 'logon', 'proxy-auth'] }, logonMinutes: { type: 'integer', minimum: 5, maximum: 10080 } },
-} as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', format: 'uuid' } } } as const;
 
 /** A token for the log-on form, also set as a cookie: a page elsewhere cannot log this device on as someone else. */
 function formToken(req: FastifyRequest, reply: FastifyReply): string {
@@ -48,29 +30,29 @@ function formToken(req: FastifyRequest, reply: FastifyReply): string {
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
-export function identityRoutes(deps: AppDeps) {
+export function identityRoutes(deps: AppDeps): ModuleRoutes {
   const identity = identityServiceFor(deps);
   const timeZone = deps.config.timeZone;
-  return async function plugin(app: FastifyInstance) {
+  return async function plugin(app) {
     // Only the log-on forms send urlencoded bodies; the rest of the API stays JSON-only (CSRF defence in http.ts).
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
 
-    const formPost = { config: { access: 'public' as const }, schema: { hide: true } };
+    const formPost = { config: { access: 'public' as const }, schema: { hide: true, body: LogonForm } };
     const signPathFor = (personId: string | undefined) => (personId && identity.agreementRequired(personId) ? SIGN_PATH : undefined);
 
-    app.get('/logon', formPost, async (req, reply) => {
+    app.get('/logon', { config: { access: 'public' }, schema: { hide: true, querystring: LogonPageQuery } }, async (req, reply) => {
       await identity.ready();
       const csrf = formToken(req, reply);
-      const returnTo = safeReturn((req.query as Record<string, unknown>).return);
+      const returnTo = safeReturn(req.query.return);
       const session = identity.sessionOf(req.ip);
       if (session) return html(reply, 200, loggedOnPage({ username: session.identity.username ?? '', expiresAt: new Date(session.expiresAt), returnTo, csrf, timeZone, justNow: false, signPath: signPathFor(session.identity.personId) }));
       return html(reply, 200, logonFormPage({ csrf, returnTo, timeZone }));
     });
 
     app.post('/logon', formPost, async (req, reply) => {
-      const body = (req.body ?? {}) as Record<string, string>;
+      const body = req.body ?? {};
       const csrf = formToken(req, reply);
       const returnTo = safeReturn(body.return);
       const again = (status: number, error: string) => html(reply, status, logonFormPage({ csrf, returnTo, error, username: body.username, timeZone }));
@@ -87,7 +69,7 @@ export function identityRoutes(deps: AppDeps) {
     });
 
     app.post('/logon/end', formPost, async (req, reply) => {
-      const body = (req.body ?? {}) as Record<string, string>;
+      const body = req.body ?? {};
       if (!body.csrf || body.csrf !== req.cookies[CSRF_COOKIE]) return html(reply, 403, logonFormPage({ csrf: formToken(req, reply), timeZone, error: 'This form has expired. Please try again.' }));
       await identity.logOffDevice(req.ip);
       return html(reply, 200, loggedOffPage());
@@ -96,31 +78,31 @@ export function identityRoutes(deps: AppDeps) {
     const pac = async (req: FastifyRequest, reply: FastifyReply) => {
       const serverHost = deps.config.publicUrl ? new URL(publicUrlOf(deps.config)).hostname : req.hostname.replace(/:\d+$/, '');
       reply.header('cache-control', 'max-age=300').type('application/x-ns-proxy-autoconfig');
-      return proxyPac({ proxyHost: serverHost, proxyPort: deps.frontEnds?.proxyPort ?? deps.config.proxyPort, serverHost });
+      return proxyPac({ proxyHost: serverHost, proxyPort: deps.status?.frontEnds().proxyPort ?? deps.config.proxyPort, serverHost });
     };
     app.get('/proxy.pac', { config: { access: 'public' }, schema: { hide: true } }, pac);
     app.get('/wpad.dat', { config: { access: 'public' }, schema: { hide: true } }, pac);
 
     app.get('/api/identity/ranges', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'Address ranges and devices, and the groups they put requests in', response: { 200: { type: 'object', properties: { ranges: { type: 'array', items: rangeSchema } } }, ...errors } },
+      schema: { tags: ['identity'], summary: 'Address ranges and devices, and the groups they put requests in', response: { 200: Type.Object({ ranges: Type.Array(RangeSchema) }), ...errors } },
     }, async (req) => ({ ranges: await identity.listRanges(serviceContextOf(deps, req)) }));
 
     app.post('/api/identity/ranges', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'Add an address range or a device', body: rangeBody, response: { 201: rangeSchema, ...errors } },
-    }, async (req, reply) => reply.code(201).send(await identity.createRange(serviceContextOf(deps, req), req.body as RangeInput)));
+      schema: { tags: ['identity'], summary: 'Add an address range or a device', body: RangeBodySchema, response: { 201: RangeSchema, ...errors } },
+    }, async (req, reply) => reply.code(201).send(await identity.createRange(serviceContextOf(deps, req), req.body)));
 
     app.put('/api/identity/ranges/:id', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'Change an address range or device', params: idParams, body: rangeBody, response: { 200: rangeSchema, ...errors } },
-    }, async (req) => identity.updateRange(serviceContextOf(deps, req), (req.params as { id: string }).id, req.body as RangeInput));
+      schema: { tags: ['identity'], summary: 'Change an address range or device', params: IdParams, body: RangeBodySchema, response: { 200: RangeSchema, ...errors } },
+    }, async (req) => identity.updateRange(serviceContextOf(deps, req), req.params.id, req.body));
 
     app.delete('/api/identity/ranges/:id', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'Remove an address range or device', params: idParams, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors } },
+      schema: { tags: ['identity'], summary: 'Remove an address range or device', params: IdParams, response: { 200: OkAnswer, ...errors } },
     }, async (req) => {
-      await identity.deleteRange(serviceContextOf(deps, req), (req.params as { id: string }).id);
+      await identity.deleteRange(serviceContextOf(deps, req), req.params.id);
       return { ok: true };
     });
 
@@ -128,27 +110,27 @@ export function identityRoutes(deps: AppDeps) {
       config: { access: 'identity.manage' },
       schema: {
         tags: ['identity'], summary: 'Devices logged on through the web log-on page',
-        response: { 200: { type: 'object', properties: { sessions: { type: 'array', items: { type: 'object', properties: { ip: { type: 'string' }, personId: { type: 'string' }, username: { type: 'string' }, startedAt: { type: 'string' }, expiresAt: { type: 'string' } } } } } }, ...errors },
+        response: { 200: Type.Object({ sessions: Type.Array(LogonSessionSchema) }), ...errors },
       },
     }, async (req) => ({ sessions: await identity.listSessions(serviceContextOf(deps, req)) }));
 
     app.delete('/api/identity/sessions/:ip', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'Log a device off', params: { type: 'object', required: ['ip'], properties: { ip: { type: 'string', maxLength: 60 } } }, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors } },
+      schema: { tags: ['identity'], summary: 'Log a device off', params: SessionParams, response: { 200: OkAnswer, ...errors } },
     }, async (req) => {
-      const ended = await identity.logOffDevice((req.params as { ip: string }).ip, actorOf(req));
+      const ended = await identity.logOffDevice(req.params.ip, actorOf(req));
       if (!ended) throw new AppError(404, 'not_found', 'That device is not logged on.');
       return { ok: true };
     });
 
     app.get('/api/identity/settings', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'How the proxy treats devices it cannot identify, and how long a web log-on lasts', response: { 200: settingsSchema, ...errors } },
+      schema: { tags: ['identity'], summary: 'How the proxy treats devices it cannot identify, and how long a web log-on lasts', response: { 200: IdentitySettingsSchema, ...errors } },
     }, async (req) => identity.getSettings(serviceContextOf(deps, req)));
 
     app.put('/api/identity/settings', {
       config: { access: 'identity.manage' },
-      schema: { tags: ['identity'], summary: 'Change identity settings', body: settingsSchema, response: { 200: settingsSchema, ...errors } },
-    }, async (req) => identity.updateSettings(serviceContextOf(deps, req), req.body as { unidentified: 'fallback'; logonMinutes: number }));
+      schema: { tags: ['identity'], summary: 'Change identity settings', body: IdentitySettingsSchema, response: { 200: IdentitySettingsSchema, ...errors } },
+    }, async (req) => identity.updateSettings(serviceContextOf(deps, req), req.body));
   };
 }

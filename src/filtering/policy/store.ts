@@ -1,6 +1,7 @@
 /** SQL for filtering policies and the filter change log (tables filter_policies, filter_changes). */
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db } from '../../platform/db.ts';
+import type { FilterPoliciesTable } from '../../platform/schema.ts';
 import type { LocalEntry, PolicyAction, ScheduleWindow } from '../engine/types.ts';
 
 /** A policy as Osprey stores and shows it. `targets`: group ids and 'role:<role>' strings. */
@@ -24,30 +25,30 @@ export interface StoredPolicy {
 
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-function toPolicy(r: Record<string, unknown>): StoredPolicy {
+function toPolicy(r: Selectable<FilterPoliciesTable>): StoredPolicy {
   return {
-    id: r.id as string, key: r.key as string, name: r.name as string, description: r.description as string,
+    id: r.id, key: r.key, name: r.name, description: r.description,
     priority: Number(r.priority), defaultAction: r.default_action as PolicyAction, safeSearch: Boolean(r.safe_search),
     unidentified: Boolean(r.unidentified), categoryActions: parse(r.category_actions), schedules: parse(r.schedules),
     localBlock: parse(r.local_block), localAllow: parse(r.local_allow), targets: parse(r.targets),
-    version: Number(r.version), updatedAt: new Date(r.updated_at as string).toISOString(),
+    version: Number(r.version), updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
 
 export async function listPolicies(db: Db, schoolId: string): Promise<StoredPolicy[]> {
   const rows = await db.selectFrom('filter_policies').selectAll().where('school_id', '=', schoolId).orderBy('priority', 'desc').orderBy('name').execute();
-  return rows.map((r) => toPolicy(r as unknown as Record<string, unknown>));
+  return rows.map(toPolicy);
 }
 
 export async function getPolicy(db: Db, schoolId: string, id: string): Promise<StoredPolicy | undefined> {
   const r = await db.selectFrom('filter_policies').selectAll().where('school_id', '=', schoolId).where('id', '=', id).executeTakeFirst();
-  return r && toPolicy(r as unknown as Record<string, unknown>);
+  return r && toPolicy(r);
 }
 
 /** Locks the row for the rest of the transaction, so two people saving at once cannot lose each other's change. */
 export async function getPolicyForUpdate(db: Db, schoolId: string, id: string): Promise<StoredPolicy | undefined> {
   const r = await db.selectFrom('filter_policies').selectAll().where('school_id', '=', schoolId).where('id', '=', id).forUpdate().executeTakeFirst();
-  return r && toPolicy(r as unknown as Record<string, unknown>);
+  return r && toPolicy(r);
 }
 
 export async function insertPolicy(db: Db, schoolId: string, p: Omit<StoredPolicy, 'version' | 'updatedAt'>, now: Date): Promise<void> {
