@@ -106,7 +106,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   const store = opened?.store;
   const handle = opts.handle ?? opened!.handle;
   // What routes may ask of the running server; the answers fill in as the parts below start.
-  let health: (() => ServerHealth) | undefined;
+  let health: (() => ServerHealth) | undefined = undefined; // set once the activity pipeline runs
   let frontEnds: RunningFrontEnds | undefined;
   const status: ServerStatus = {
     health: () => health?.(),

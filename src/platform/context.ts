@@ -4,6 +4,7 @@ import type { PeopleDirectory } from './people.ts';
 import type { AuditActor } from './audit.ts';
 import type { Db } from './db.ts';
 import type { SecretBox } from './secrets.ts';
+import type { ServerHealth } from './schemas.ts';
 
 export interface Clock { now(): Date }
 export const systemClock: Clock = { now: () => new Date() };
@@ -32,18 +33,7 @@ export interface ServerStatus {
   frontEnds(): { proxyPort?: number; dnsPort?: number };
 }
 
-/** The activity log's and monitoring's progress, as figures (set by the composition root, app/server.ts). */
-export interface ServerHealth {
-  activity: {
-    emitted: number; stored: number; duplicates: number; dropped: number; setAside: number; waitingBatches: number;
-    spoolBytes: number; spoolMaxBytes: number; spoolFull: boolean; databaseOk: boolean; spoolOk: boolean;
-    /** Events the previous run left in the spool: their size, and how much of it is stored (the replay's progress). */
-    replayBytes: number; replayedBytes: number;
-  };
-  monitoring: { scored: number; queuedBatches: number; alertsRaised: number; failures: number };
-  /** Statements waiting for the embedded database's one connection (0 on PostgreSQL). */
-  databaseQueue: number;
-}
+export type { ServerHealth };
 
 export interface ServiceContext {
   db: Db;

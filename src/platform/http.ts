@@ -19,6 +19,7 @@ import type { AppDeps } from './context.ts';
 import { databaseIsReady } from './db.ts';
 import { AppError } from './errors.ts';
 import { Metrics } from './metrics.ts';
+import { errorsFor, SystemStatusSchema } from './schemas.ts';
 import { canAccess, type RouteAccess } from './permissions.ts';
 
 export { actorOf, requireUser, serviceContextOf, userCan } from './request.ts';
@@ -77,6 +78,7 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<ModuleRoute
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true } },
   }) as unknown as FastifyInstance & { routeTable: RegisteredRoute[] };
 
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   const routeTable: RegisteredRoute[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
@@ -178,7 +180,10 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<ModuleRoute
   });
   // The System status page (Filtering → System status): is the activity log keeping up, is a replay under way, is
   // the spool filling. Figures only; nobody's activity.
-  app.get('/api/system/status', { config: { access: 'filtering.read' }, schema: { hide: true } }, async () => {
+  typed.get('/api/system/status', {
+    config: { access: 'filtering.read' },
+    schema: { tags: ['system'], summary: 'Is the activity log keeping up: the replay after a restart, the spool, monitoring (figures only)', response: { 200: SystemStatusSchema, ...errorsFor(401, 403) } },
+  }, async () => {
     const h = deps.status?.health();
     return { running: Boolean(h), ...(h ?? {}), frontEnds: deps.status?.frontEnds() ?? {} };
   });
@@ -196,7 +201,6 @@ export async function buildApp(deps: AppDeps, modules: ReadonlyArray<ModuleRoute
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   await typed.register(authRoutes(deps));
   await typed.register(auditRoutes(deps));
   // Each module's routes, as the composition root lists them (src/app/http.ts).

@@ -8,16 +8,7 @@ import { Alert, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
 import { FilteringTabs } from './labels.tsx';
-
-interface Status {
-  running: boolean;
-  activity?: {
-    emitted: number; stored: number; dropped: number; setAside: number; waitingBatches: number; spoolBytes: number; spoolMaxBytes: number;
-    spoolFull: boolean; databaseOk: boolean; spoolOk: boolean; replayBytes: number; replayedBytes: number;
-  };
-  monitoring?: { scored: number; queuedBatches: number; alertsRaised: number; failures: number };
-  frontEnds: { proxyPort?: number; dnsPort?: number };
-}
+import type { SystemStatus as Status } from '../../../src/platform/schemas.ts';
 
 const megabytes = (b: number) => `${(b / 1024 / 1024).toLocaleString('en-GB', { maximumFractionDigits: b < 10 * 1024 * 1024 ? 1 : 0 })} MB`;
 const count = (n: number) => n.toLocaleString('en-GB');
