@@ -10,7 +10,7 @@
  * towards the account's lock-out exactly as the server's do.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { decodeLine, totalKeyOf } from '../activity/index.ts';
 import { utcDayOf } from '../activity/index.ts';
 import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/index.ts';
@@ -20,11 +20,16 @@ import { identityServiceFor } from '../filtering/index.ts';
 import type { SnapshotCache } from '../filtering/index.ts';
 import { FailureThrottle } from '../platform/auth/throttle.ts';
 import type { AppDeps } from '../platform/context.ts';
-import { AppError, errorSchema } from '../platform/errors.ts';
+import { AppError } from '../platform/errors.ts';
+import type { ModuleRoutes } from '../platform/http.ts';
+import { errorsFor } from '../platform/schemas.ts';
+import {
+  ActivityPushAnswer, ActivityPushBody, CredentialAnswer, CredentialsBody, IdentityAnswer, MAX_PUSH_EVENTS, NodeHelloSchema, SnapshotAnswer,
+} from './schemas.ts';
 import { nodeForToken, type FilterNodeRow } from './tokens.ts';
 
 /** Events per push the control plane accepts; the node sends fewer. */
-export const MAX_PUSH_EVENTS = 20_000;
+export { MAX_PUSH_EVENTS };
 
 /** Wrong passwords for one account through one node, per ten minutes, before that node's checks of it wait. */
 export const NODE_ACCOUNT_FAILURE_LIMIT = 10;
@@ -42,11 +47,9 @@ function snapshotTag(s: Snapshot): string {
   return tag;
 }
 
-const hide = { hide: true } as const;
-
 /** `snapshots`: the installation's one SnapshotCache (src/app/), shared with serve's own front-ends. */
-export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache) {
-  return async function plugin(app: FastifyInstance) {
+export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache): ModuleRoutes {
+  return async function plugin(app) {
     const writer = new DatabaseActivityWriter(deps.db, deps.config.timeZone);
     const accountFailures = new FailureThrottle(NODE_ACCOUNT_FAILURE_LIMIT, FAILURE_WINDOW_MS);
     const nodeFailures = new FailureThrottle(NODE_FAILURE_LIMIT, FAILURE_WINDOW_MS);
@@ -71,12 +74,18 @@ export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache) {
       return false;
     };
 
-    app.get('/api/filter-node/hello', { config: { access: 'filter_node' }, schema: hide }, async (req) => {
+    app.get('/api/filter-node/hello', {
+      config: { access: 'filter_node' },
+      schema: { hide: true, response: { 200: NodeHelloSchema, ...errorsFor(401) } },
+    }, async (req) => {
       const node = nodeFor(req);
       return { name: node.name, schoolIds: [node.schoolId] };
     });
 
-    app.get('/api/filter-node/snapshot', { config: { access: 'filter_node' }, schema: hide }, async (req, reply) => {
+    app.get('/api/filter-node/snapshot', {
+      config: { access: 'filter_node' },
+      schema: { hide: true, response: { 200: SnapshotAnswer, ...errorsFor(401) } },
+    }, async (req, reply) => {
       const node = nodeFor(req);
       const snapshot = await snapshots.get(node.schoolId, deps.clock.now());
       if (conditional(req, reply, snapshotTag(snapshot))) return reply;
@@ -85,7 +94,10 @@ export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache) {
         .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     });
 
-    app.get('/api/filter-node/identity', { config: { access: 'filter_node' }, schema: hide }, async (req, reply) => {
+    app.get('/api/filter-node/identity', {
+      config: { access: 'filter_node' },
+      schema: { hide: true, response: { 200: IdentityAnswer, ...errorsFor(401, 409) } },
+    }, async (req, reply) => {
       const node = nodeFor(req);
       const identity = identityServiceFor(deps);
       await identity.ready();
@@ -100,12 +112,12 @@ export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache) {
       config: { access: 'filter_node' }, bodyLimit: 64 * 1024 * 1024,
       schema: {
         hide: true,
-        body: { type: 'object', required: ['lines'], additionalProperties: false, properties: { lines: { type: 'array', maxItems: MAX_PUSH_EVENTS, items: { type: 'string', maxLength: 20_000 } } } },
-        response: { 200: { type: 'object', properties: { stored: { type: 'integer' } } }, 400: errorSchema, 401: errorSchema },
+        body: ActivityPushBody,
+        response: { 200: ActivityPushAnswer, ...errorsFor(400, 401) },
       },
     }, async (req) => {
       const node = nodeFor(req);
-      const { lines } = req.body as { lines: string[] };
+      const { lines } = req.body;
       const totals: string[] = [];
       const days = new Set<number>();
       for (let i = 0; i < lines.length; i++) {
@@ -128,10 +140,11 @@ export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache) {
       config: { access: 'filter_node' },
       schema: {
         hide: true,
-        body: { type: 'object', required: ['header', 'ip'], additionalProperties: false, properties: { header: { type: 'string', maxLength: 4096 }, ip: { type: 'string', maxLength: 64 } } },
+        body: CredentialsBody,
+        response: { 200: CredentialAnswer, ...errorsFor(400, 401) },
       },
     }, async (req): Promise<CredentialResult> => {
-      const { header, ip } = req.body as { header: string; ip: string };
+      const { header, ip } = req.body;
       const node = nodeFor(req);
       const nodeKey = node.id;
       const accountKey = `${node.id}\u0000${parseBasic(header)?.username ?? ''}`;
