@@ -6,7 +6,7 @@
  * when two parents disagree, the latest decision stands.
  */
 import { appendAudit, appendAuditMany, type AuditEvent } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';
 import { badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { family } from '../directory/index.ts';
@@ -224,7 +224,7 @@ export async function recordResponsibility(ctx: ServiceContext, pupilId: string,
   if (!(await family.isLinkedParent(ctx.db, ctx.actor.schoolId, input.parentId, pupil.id))) {
     throw badRequest('That adult is not linked to this pupil. Link them on the pupil\'s page in People & groups first.');
   }
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     const now = ctx.clock.now();
     await store.insertResponsibility(tx, ctx.actor.schoolId, {
       parentId: input.parentId, pupilId: pupil.id, hasResponsibility: input.hasResponsibility, note: input.note?.trim() ?? '',
@@ -282,7 +282,7 @@ export async function recordPaperConsent(ctx: ServiceContext, pupilId: string, i
   if (pupil.status === 'leaver' && Object.values(input.decisions).some(Boolean)) throw conflict(`${pupilView(pupil).name} has left the school, so consent cannot be given for them any more.`);
   const responsibility = await responsibilityOf(ctx.db, schoolId, input.parentId, pupil.id);
   if (responsibility !== 'yes') return refuseChange(ctx, pupil.id, { adultId: input.parentId, by: 'staff' }, responsibility, uses);
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const now = ctx.clock.now();
     const latest = (await store.latestDecisions(tx, schoolId, [pupil.id])).get(pupil.id);
     const parentName = await nameOf(tx, schoolId, input.parentId, 'a parent or carer');
@@ -338,7 +338,7 @@ export async function parentDecides(ctx: ServiceContext, pupilId: string, useKey
   if (responsibility !== 'yes') return refuseChange(ctx, pupilId, { adultId: ctx.actor.id, by: 'parent' }, responsibility, [use.key]);
   const pupil = await requirePupil(ctx.db, schoolId, pupilId);
   if (pupil.status === 'leaver' && given) throw conflict(`${pupil.givenName} has left the school, so consent cannot be given any more.`);
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const now = ctx.clock.now();
     const previous = (await store.latestDecisions(tx, schoolId, [pupil.id])).get(pupil.id)?.get(use.key);
     const decision = decisionAfter(previous, given);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { isEmailAddress, queueMail } from '../platform/mail.ts';
 import { assess, type AgreementDue } from './assess.ts';
 import * as store from './store.ts';
@@ -96,7 +96,7 @@ export async function sendReminders(ctx: ServiceContext, input: ReminderInput) {
       mails.push({ personId: d.person.id, templateId: d.template.id, recipientId: r.id, to: r.email, subject: forChild ? `Acceptable Use Agreement for ${name}` : 'Please sign your Acceptable Use Agreement', text: text.join('\n') });
     }
   }
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     for (const m of mails) {
       await queueMail(tx, { schoolId, purpose: 'agreement_reminder', to: m.to, subject: m.subject, text: m.text }, now);
       await store.insertReminder(tx, schoolId, { id: randomUUID(), sentAt: now, sentBy: ctx.actor.id, personId: m.personId, recipientId: m.recipientId, to: m.to, templateId: m.templateId });

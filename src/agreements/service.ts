@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.ts';
 import { isRole } from '../directory/index.ts';
 import { assess, type AgreementDue } from './assess.ts';
@@ -46,7 +46,7 @@ export async function updateTemplate(ctx: ServiceContext, id: string, input: Tem
   if (!before) throw notFound('That agreement');
   const clean = await validTemplate(ctx, input);
   const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await store.updateTemplate(tx, ctx.actor.schoolId, id, clean, now);
     await appendAudit(tx, ctx.actor, {
       action: 'agreement.template_updated', entityType: 'agreement_template', entityId: id,
@@ -72,7 +72,7 @@ export async function publishTemplate(ctx: ServiceContext, id: string) {
     id: randomUUID(), templateId: id, number: (versions[0]?.number ?? 0) + 1, title: t.name, body: t.body, html,
     textSha256: sha256Hex(html), publishedAt: now, publishedBy: ctx.actor.id,
   };
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await store.insertVersion(tx, ctx.actor.schoolId, version);
     await store.setCurrentVersion(tx, ctx.actor.schoolId, id, version.id, now);
     await appendAudit(tx, ctx.actor, {
@@ -98,7 +98,7 @@ export async function updateSettings(ctx: ServiceContext, settings: AgreementSet
   if (!validYearStart(settings.yearStarts)) throw badRequest(`'${settings.yearStarts}' is not a day of the year. Give it as month-day, for example 09-01 for 1 September (days 29–31 are not allowed).`);
   const before = await store.loadSettings(ctx.db, ctx.actor.schoolId);
   const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await store.saveSettings(tx, ctx.actor.schoolId, settings, now);
     await appendAudit(tx, ctx.actor, { action: 'agreement.settings_updated', entityType: 'agreement_settings', entityId: ctx.actor.schoolId, details: { before, after: settings } }, now);
   });
@@ -159,7 +159,7 @@ export async function signAgreement(ctx: ServiceContext, input: SignInput) {
     typedName, signedAt: now, textSha256: version.textSha256, ip: input.ip ?? null, userAgent: input.userAgent?.slice(0, 500) ?? null,
     recordedBy: null, recordedAt: null, paperLocation: null,
   };
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await store.insertSignature(tx, schoolId, signature);
     await appendAudit(tx, ctx.actor, {
       action: 'agreement.signed', entityType: 'person', entityId: forId,
@@ -193,7 +193,7 @@ export async function recordPaperSignature(ctx: ServiceContext, input: PaperInpu
     typedName: input.nameOnForm.trim() || `${person.givenName} ${person.familyName}`, signedAt, textSha256: version.textSha256,
     ip: null, userAgent: null, recordedBy: ctx.actor.id, recordedAt: now, paperLocation: location,
   };
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await store.insertSignature(tx, schoolId, signature);
     await appendAudit(tx, ctx.actor, {
       action: 'agreement.paper_recorded', entityType: 'person', entityId: person.id,

@@ -1,6 +1,6 @@
 /** Directory operations: authorise (routes did), load, act, audit, return. */
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
 import { actingProblem, assertMayActOn, assertMayChangeRoles, roleChangeProblem, type DirectoryContext } from './guard.ts';
 import { applyImport, planImport, type ApplySummary, type ImportPlan } from './import-apply.ts';
@@ -45,7 +45,7 @@ export async function createPerson(ctx: DirectoryContext, input: PersonInput) {
   if (roles.includes('administrator')) throw new AppError(403, 'forbidden', 'Add the person first, then give them the administrator role from their page.');
   if (roles.includes('pupil') && !input.yearGroup) throw badRequest('A pupil needs a year group. Choose one and try again.');
   const username = input.username.trim().toLowerCase();
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const taken = await tx.selectFrom('people').select('id').where('school_id', '=', ctx.actor.schoolId).where('username', '=', username).executeTakeFirst();
     if (taken) throw conflict(`The username '${username}' is already used. Choose another.`);
     const now = ctx.clock.now();
@@ -62,7 +62,7 @@ export async function createPerson(ctx: DirectoryContext, input: PersonInput) {
 }
 
 export async function updatePerson(ctx: DirectoryContext, id: string, changes: Partial<Omit<PersonInput, 'roles'>> & { status?: 'active' | 'leaver' | 'disabled' }) {
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const before = await store.getPerson(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That person');
     assertMayActOn(ctx, before, 'change the details of');
@@ -92,7 +92,7 @@ async function ensureOtherAdministrator(db: ServiceContext['db'], schoolId: stri
 
 export async function setRoles(ctx: DirectoryContext, id: string, rolesIn: string[]) {
   const roles = checkRoles(rolesIn);
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const before = await store.getPerson(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That person');
     assertMayChangeRoles(ctx, before, roles);
@@ -111,7 +111,7 @@ export async function createGroup(ctx: ServiceContext, input: { kind: string; na
   if (!(GROUP_KINDS as readonly string[]).includes(input.kind)) throw badRequest(`Unknown kind of group '${input.kind}'. Use one of: ${GROUP_KINDS.join(', ')}.`);
   const name = input.name.trim();
   if (!name) throw badRequest('Give the group a name.');
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const exists = await tx.selectFrom('groups').select('id').where('school_id', '=', ctx.actor.schoolId).where('kind', '=', input.kind).where('name', '=', name).executeTakeFirst();
     if (exists) throw conflict(`There is already a group called '${name}'. Choose another name.`);
     const now = ctx.clock.now();
@@ -122,7 +122,7 @@ export async function createGroup(ctx: ServiceContext, input: { kind: string; na
 }
 
 export async function changeMembers(ctx: ServiceContext, groupId: string, add: string[], remove: string[]) {
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const group = await store.getGroup(tx, ctx.actor.schoolId, groupId);
     if (!group) throw notFound('That group');
     const known = new Set((await tx.selectFrom('people').select('id').where('school_id', '=', ctx.actor.schoolId).where('id', 'in', [...add, ...remove, '00000000-0000-0000-0000-000000000000']).execute()).map((r) => r.id));
@@ -142,7 +142,7 @@ const CLASS_LOGON_KEY_STAGES = ['EYFS', 'KS1'];
  * with it cannot be traced to one child.
  */
 export async function createClassLogon(ctx: ServiceContext, groupId: string) {
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const group = await store.getGroup(tx, ctx.actor.schoolId, groupId);
     if (!group) throw notFound('That class');
     if (group.kind !== 'class') throw badRequest(`'${group.name}' is not a class. Shared log-ons can only be made for classes.`);

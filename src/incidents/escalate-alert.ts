@@ -6,7 +6,7 @@
  */
 import { getPerson } from '../directory/index.ts';
 import { alertForEscalation, markAlertEscalated, type AlertDetail } from '../monitoring/index.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { isStaff } from './access.ts';
 import type { PersonPart } from './store.ts';
 import { reportIncident, type AlertEvidenceItem } from './service.ts';
@@ -54,7 +54,7 @@ function evidenceOf(alert: AlertDetail): AlertEvidenceItem[] {
 }
 
 export async function escalateAlert(ctx: ServiceContext, alertId: string, input: EscalateInput = {}): Promise<{ id: string; reference: string }> {
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const scoped: ServiceContext = { ...ctx, db: tx };
     const alert = await alertForEscalation(scoped, alertId);
     const person = alert.person ? await getPerson(tx, ctx.actor.schoolId, alert.person.id) : undefined;

@@ -7,7 +7,7 @@
 import PDFDocument from 'pdfkit';
 import type { Config } from '../config.ts';
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { evidenceOfIncident } from './evidence-store.ts';
 import { isChildAbuseImagery, type IncidentRecordAccess } from './evidence-types.ts';
 import { viewOf, type EvidenceView } from './evidence.ts';
@@ -180,7 +180,7 @@ export function exportServiceFor(deps: ExportDeps) {
         schoolName: school?.name ?? 'School', exportedBy, exportedAt, incident: view, evidence: evidenceRows.map(viewOf),
         childAbuseImagery: isChildAbuseImagery(facts),
       }, deps.config.timeZone);
-      await ctx.db.transaction().execute(async (tx) => {
+      await withTransaction(ctx, async ({ db: tx }) => {
         await appendAudit(tx, ctx.actor, {
           action: 'incident.exported', entityType: 'incident', entityId: facts.id,
           details: { format: 'pdf', version: view.current.version, evidenceItems: evidenceRows.length, bytes: pdf.length },

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Config } from '../config.ts';
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';
 import { AppError, badRequest } from '../platform/errors.ts';
 import type { IncidentFacts, IncidentRecordAccess } from './evidence-types.ts';
@@ -197,7 +197,7 @@ export function retentionServiceFor(deps: RetentionDeps) {
       }
       if (input.basis === 'general' && dob) throw badRequest('A general incident is kept for a fixed time after it is closed; it needs no date of birth.');
       const previous = (await basesOf(ctx.db, ctx.actor.schoolId, incident.id)).get(incident.id);
-      await ctx.db.transaction().execute(async (tx) => {
+      await withTransaction(ctx, async ({ db: tx }) => {
         await tx.insertInto('incident_retention_bases').values({
           id: randomUUID(), school_id: ctx.actor.schoolId, incident_id: incident.id, basis: input.basis, subject_date_of_birth: dob,
           reason: input.reason?.trim() ?? '', set_by: ctx.actor.id, set_by_label: ctx.actor.label, set_at: after(previous?.setAt, now),
@@ -218,7 +218,7 @@ export function retentionServiceFor(deps: RetentionDeps) {
       if (input.action === 'set' && current?.action === 'set') throw new AppError(409, 'already_on_hold', `${incident.reference} is already on legal hold (${current.reason}).`);
       if (input.action === 'release' && current?.action !== 'set') throw new AppError(409, 'not_on_hold', `${incident.reference} is not on legal hold.`);
       const now = ctx.clock.now();
-      await ctx.db.transaction().execute(async (tx) => {
+      await withTransaction(ctx, async ({ db: tx }) => {
         await tx.insertInto('incident_legal_holds').values({
           id: randomUUID(), school_id: ctx.actor.schoolId, incident_id: incident.id, action: input.action, reason, by_person: ctx.actor.id, by_label: ctx.actor.label, at: after(current?.at, now),
         }).execute();

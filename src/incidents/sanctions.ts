@@ -4,7 +4,7 @@
  * escalated when that person has been an instigator before.
  */
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { badRequest } from '../platform/errors.ts';
 import { categoryOf } from './categories.ts';
 import { DEFAULT_SANCTIONS, SANCTION_RESPONSES, type Audience, type ResponseUse, type SanctionRow } from './sanctions-defaults.ts';
@@ -44,7 +44,7 @@ export async function setMatrix(ctx: ServiceContext, audience: Audience, input: 
   }
   const now = ctx.clock.now();
   const before = await getMatrix(ctx, audience);
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     await tx.deleteFrom('sanctions_matrix').where('school_id', '=', ctx.actor.schoolId).where('audience', '=', audience).execute();
     await tx.insertInto('sanctions_matrix').values(rows.map((r, position) => ({
       school_id: ctx.actor.schoolId, audience, type_key: r.key, label: r.label, position, responses: JSON.stringify(r.responses ?? {}), updated_at: now, updated_by: ctx.actor.label,

@@ -6,7 +6,7 @@
  */
 import { getPerson } from '../directory/index.ts';
 import { appendAudit } from '../platform/audit.ts';
-import type { ServiceContext } from '../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import type { Db } from '../platform/db.ts';
 import { badRequest, conflict, notFound } from '../platform/errors.ts';
 import { ensureMonitoringDefaults } from './defaults.ts';
@@ -48,7 +48,7 @@ export async function importPhrases(ctx: ServiceContext, req: ImportRequest, byt
   if (req.dryRun) return result;
   await ensureMonitoringDefaults(ctx.db, ctx.actor.schoolId, ctx.clock.now());
   const now = ctx.clock.now();
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     const { added, changed } = await upsertPhrases(tx, ctx.actor.schoolId, report.phrases, `import${req.fileName ? `: ${req.fileName}` : ''}`.slice(0, 200), now);
     result.added = added;
     result.changed = changed;
@@ -70,7 +70,7 @@ export async function addPhrase(ctx: ServiceContext, req: { category: string; ph
 }
 
 export async function removePhrase(ctx: ServiceContext, id: string): Promise<void> {
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     const removed = await deletePhrase(tx, ctx.actor.schoolId, id);
     if (!removed) throw notFound('That phrase');
     await bumpListsVersion(tx, ctx.actor.schoolId);
@@ -124,7 +124,7 @@ export async function changeRule(ctx: ServiceContext, id: string, change: RuleCh
     if (wrong.length) throw badRequest(`Alerts can be sent to: ${ROUTABLE_ROLES.join(', ')}. Not to: ${wrong.join(', ')}.`);
     if (change.routeRoles.length === 0) throw badRequest('An alert rule must send its alerts to at least one role, or be turned off instead.');
   }
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const before = await getRule(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That alert rule');
     // R4.3: an attempt at illegal content is always an immediate alert; a school may re-route it but not quieten it.
@@ -151,7 +151,7 @@ export async function changeRule(ctx: ServiceContext, id: string, change: RuleCh
 /** How often the digest of lower-priority alerts is sent: weekly (the default) or daily. */
 export async function setDigestFrequency(ctx: ServiceContext, frequency: 'daily' | 'weekly'): Promise<{ digestFrequency: string }> {
   await ensureMonitoringDefaults(ctx.db, ctx.actor.schoolId, ctx.clock.now());
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     const before = await tx.selectFrom('monitoring_settings').select('digest_frequency').where('school_id', '=', ctx.actor.schoolId).executeTakeFirstOrThrow();
     await tx.updateTable('monitoring_settings').set({ digest_frequency: frequency }).where('school_id', '=', ctx.actor.schoolId).execute();
     await appendAudit(tx, ctx.actor, { action: 'monitoring.digest_changed', entityType: 'monitoring_settings', entityId: ctx.actor.schoolId, details: { before: before.digest_frequency, after: frequency } }, ctx.clock.now());
@@ -238,7 +238,7 @@ export async function readAlert(ctx: ServiceContext, id: string): Promise<AlertD
 }
 
 async function handle(ctx: ServiceContext, id: string, action: 'acknowledged' | 'dismissed', reason: string | null): Promise<AlertDetail> {
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const a = await visibleAlert(ctx, id, tx);
     if (a.status === 'escalated') throw conflict('This alert has been escalated into an incident; it is handled there now.');
     if (a.status === 'dismissed') throw conflict('This alert has already been dismissed.');

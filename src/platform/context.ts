@@ -40,3 +40,13 @@ export interface ServiceContext {
   clock: Clock;
   actor: AuditActor & { schoolId: string };
 }
+
+/**
+ * Runs `work` in one database transaction with a context whose `db` is that transaction: everything it writes is
+ * stored together or not at all. Inside a transaction already (a service called by another), it joins that one, so
+ * services compose without committing half of a change.
+ */
+export function withTransaction<C extends { db: Db }, T>(ctx: C, work: (ctx: C) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return work(ctx);
+  return ctx.db.transaction().execute((tx) => work({ ...ctx, db: tx }));
+}

@@ -2,7 +2,7 @@
  * Schema pieces every module's routes use (issue 12: one schema per payload). A module's own payloads live in its
  * `schemas.ts`; these are the shapes that are the same everywhere.
  */
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox';
 import { errorSchema } from './errors.ts';
 
 export { errorResponses, errorSchema } from './errors.ts';
@@ -19,8 +19,18 @@ export const OkAnswer = Type.Object({ ok: Type.Boolean() });
 /** A file answered as it is (a PDF, an attachment), not as JSON; the description says what it is. */
 export const FileAnswer = (description: string) => Type.Unsafe<unknown>({ type: 'string', format: 'binary', description });
 
-/** A nullable value (`T | null`). */
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+/**
+ * A nullable value (`T | null`). For a plain typed schema this is `type: [T, 'null']`, not a choice of two schemas:
+ * the validator converts types (coerceTypes), and with a choice it would turn a sent `null` into `0`, `""` or `false`
+ * by the first branch before trying the null one.
+ */
+export const Nullable = <T extends TSchema>(schema: T): TUnsafe<Static<T> | null> => {
+  const plain = schema as { type?: unknown; enum?: unknown[] };
+  if (typeof plain.type === 'string') {
+    return Type.Unsafe<Static<T> | null>({ ...schema, type: [plain.type, 'null'], ...(plain.enum ? { enum: [...plain.enum, null] } : {}) });
+  }
+  return Type.Unsafe<Static<T> | null>(Type.Union([schema, Type.Null()]));
+};
 
 /** The error statuses a route can answer with, for routes whose set differs from `errorResponses`. */
 export const errorsFor = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, errorSchema]));

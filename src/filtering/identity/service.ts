@@ -8,7 +8,7 @@
  * One instance per installation: `identityServiceFor(deps)` gives the same instance to the routes and to `serve`.
  */
 import { appendAudit, type AuditActor } from '../../platform/audit.ts';
-import type { AppDeps, ServiceContext } from '../../platform/context.ts';
+import { withTransaction, type AppDeps, type ServiceContext } from '../../platform/context.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 import { defaultSchool } from '../../platform/setup.ts';
 import { plainAddress, parseRange } from '../../platform/addresses.ts';
@@ -166,7 +166,7 @@ export class IdentityService implements IdentitySource {
   async createRange(ctx: ServiceContext, input: RangeInput) {
     const entry = await this.validRange(ctx, randomId(), input);
     const now = ctx.clock.now();
-    await ctx.db.transaction().execute(async (tx) => {
+    await withTransaction(ctx, async ({ db: tx }) => {
       await store.insertRange(tx, entry, now);
       await appendAudit(tx, ctx.actor, { action: 'identity.range_created', entityType: 'ip_range', entityId: entry.id, details: { cidr: entry.cidr, name: entry.name, groupIds: entry.groupIds } }, now);
     });
@@ -179,7 +179,7 @@ export class IdentityService implements IdentitySource {
     if (!before) throw notFound('That address range');
     const entry = await this.validRange(ctx, id, input);
     const now = ctx.clock.now();
-    await ctx.db.transaction().execute(async (tx) => {
+    await withTransaction(ctx, async ({ db: tx }) => {
       await store.updateRange(tx, entry, now);
       await appendAudit(tx, ctx.actor, { action: 'identity.range_updated', entityType: 'ip_range', entityId: id, details: { before, after: entry } }, now);
     });
@@ -201,7 +201,7 @@ export class IdentityService implements IdentitySource {
   async updateSettings(ctx: ServiceContext, settings: IdentitySettings): Promise<IdentitySettings> {
     const before = await store.loadSettings(ctx.db, ctx.actor.schoolId);
     const now = ctx.clock.now();
-    await ctx.db.transaction().execute(async (tx) => {
+    await withTransaction(ctx, async ({ db: tx }) => {
       await store.saveSettings(tx, ctx.actor.schoolId, settings, now);
       await appendAudit(tx, ctx.actor, { action: 'identity.settings_updated', entityType: 'identity_settings', entityId: ctx.actor.schoolId, details: { before, after: settings } }, now);
     });

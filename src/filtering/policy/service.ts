@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../../platform/audit.ts';
-import type { ServiceContext } from '../../platform/context.ts';
+import { withTransaction, type ServiceContext } from '../../platform/context.ts';
 import type { Db } from '../../platform/db.ts';
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors.ts';
 import type { Policy } from '../engine/types.ts';
@@ -80,7 +80,7 @@ export async function updatePolicy(ctx: ServiceContext, id: string, change: Poli
   problems.push(...await checkTargets(ctx.db, ctx.actor.schoolId, doc.targets));
   if (problems.length) throw new AppError(400, 'invalid_policy', problems.join(' '), { problems });
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, async ({ db: tx }) => {
     const before = await store.getPolicyForUpdate(tx, ctx.actor.schoolId, id);
     if (!before) throw notFound('That policy');
     if (before.version !== change.expectedVersion) throw conflict('Someone else changed this policy while you were editing it. Reload the page to see their change, then make yours again.');
@@ -105,7 +105,7 @@ export async function createPolicy(ctx: ServiceContext, key: string, document: P
   const now = ctx.clock.now();
   await ensureDefaultPolicies(ctx.db, ctx.actor.schoolId, now);
   const id = randomUUID();
-  await ctx.db.transaction().execute(async (tx) => {
+  await withTransaction(ctx, async ({ db: tx }) => {
     const taken = await tx.selectFrom('filter_policies').select('id').where('school_id', '=', ctx.actor.schoolId).where('key', '=', key).executeTakeFirst();
     if (taken) throw conflict(`There is already a policy with the key '${key}'.`);
     await store.insertPolicy(tx, ctx.actor.schoolId, { ...doc, id, key, unidentified: false }, now);
