@@ -1,100 +1,73 @@
 /** HTTP routes for people, groups, accounts and MIS import. No SQL here: routes call the service. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { Type, type TSchema } from 'typebox';
 import { accountStatus, resetMfa, setTemporaryPassword, unlockAccount } from '../platform/auth/service.ts';
 import type { AppDeps } from '../platform/context.ts';
-import { AppError, errorSchema, notFound } from '../platform/errors.ts';
-import { requireUser, serviceContextOf, userCan } from '../platform/http.ts';
+import { AppError, notFound } from '../platform/errors.ts';
+import { requireUser, serviceContextOf, userCan, type ModuleRoutes } from '../platform/http.ts';
 import { holds, permissionsOf } from '../platform/permissions.ts';
+import { errorResponses as errors, errorSchema, IdParams, NoBody, OkAnswer } from '../platform/schemas.ts';
 import { assertMayActOn, type DirectoryContext } from './guard.ts';
+import {
+  ClassLogonAnswer, CreatedAnswer, DirectoryReportSchema, GroupSchema, GroupsQuery, ImportOutcomeSchema, ImportRequestSchema, MembersChangeSchema,
+  NewGroupSchema, NewPersonSchema, PeoplePageSchema, PeopleQuery, PersonChangesSchema, PersonDetailSchema, RolesBodySchema, TemporaryPasswordAnswer,
+  type PersonSummary,
+} from './schemas.ts';
 import * as service from './service.ts';
-import { getPerson } from './store.ts';
-import { GROUP_KINDS, ROLES, YEAR_GROUPS, type GroupKind } from './types.ts';
+import { getPerson, type PersonRow } from './store.ts';
 
-const uuid = { type: 'string', format: 'uuid' } as const;
-const idParams = { type: 'object', required: ['id'], properties: { id: uuid } } as const;
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
-const ok = { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, ...errors };
-
-const personSummary = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' }, username: { type: 'string' }, givenName: { type: 'string' }, familyName: { type: 'string' },
-    email: { type: ['string', 'null'] }, yearGroup: { type: ['string', 'null'] }, externalId: { type: ['string', 'null'] },
-    status: { type: 'string' }, leftAt: { type: ['string', 'null'] }, source: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } },
-    kind: { type: 'string', enum: ['individual', 'class_logon'] },
-  },
-} as const;
-
-const linkPerson = { type: 'object', properties: { id: { type: 'string' }, givenName: { type: 'string' }, familyName: { type: 'string' }, yearGroup: { type: ['string', 'null'] } } } as const;
-
-const personInput = {
-  username: { type: 'string', minLength: 2, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9._@-]*$' },
-  givenName: { type: 'string', minLength: 1, maxLength: 100 },
-  familyName: { type: 'string', minLength: 1, maxLength: 100 },
-  email: { type: ['string', 'null'], maxLength: 200 },
-  yearGroup: { type: ['string', 'null'], enum: [...YEAR_GROUPS, null] },
-  externalId: { type: ['string', 'null'], maxLength: 100 },
-} as const;
+const ok = { 200: OkAnswer, ...errors };
 
 function ctxOf(deps: AppDeps, req: FastifyRequest): DirectoryContext {
   return { ...serviceContextOf(deps, req), authority: permissionsOf(requireUser(req).person.roles) };
 }
 
-export function directoryRoutes(deps: AppDeps) {
-  return async function plugin(app: FastifyInstance) {
+/** A person as the API shows them: the leaving date as text, and no school id. */
+function summaryOf(p: PersonRow): PersonSummary {
+  return {
+    id: p.id, username: p.username, givenName: p.givenName, familyName: p.familyName, email: p.email, yearGroup: p.yearGroup,
+    externalId: p.externalId, status: p.status, leftAt: p.leftAt ? new Date(p.leftAt).toISOString() : null, source: p.source, roles: p.roles, kind: p.kind,
+  };
+}
+
+export function directoryRoutes(deps: AppDeps): ModuleRoutes {
+  return async function plugin(app) {
     app.get('/api/people', {
       config: { access: 'people.read' },
       schema: {
         tags: ['people'], summary: 'Search and list people',
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: {
-            q: { type: 'string', maxLength: 200 }, group: uuid, role: { type: 'string', enum: [...ROLES] },
-            status: { type: 'string', enum: ['active', 'leaver', 'disabled', 'all'], default: 'active' },
-            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 }, offset: { type: 'integer', minimum: 0, default: 0 },
-          },
-        },
-        response: { 200: { type: 'object', properties: { total: { type: 'integer' }, people: { type: 'array', items: personSummary } } }, ...errors },
+        querystring: PeopleQuery,
+        response: { 200: PeoplePageSchema, ...errors },
       },
     }, async (req) => {
-      const q = req.query as { q?: string; group?: string; role?: (typeof ROLES)[number]; status?: 'active'; limit: number; offset: number };
-      return service.searchPeople(ctxOf(deps, req), { q: q.q, groupId: q.group, role: q.role, status: q.status, limit: q.limit, offset: q.offset });
+      const q = req.query;
+      const { total, people } = await service.searchPeople(ctxOf(deps, req), { q: q.q, groupId: q.group, role: q.role, status: q.status, limit: q.limit, offset: q.offset });
+      return { total, people: people.map(summaryOf) };
     });
 
     app.get('/api/people/:id', {
       config: { access: 'people.read' },
       schema: {
         tags: ['people'], summary: 'One person with their roles, groups, parents or children and account status',
-        params: idParams,
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              person: personSummary,
-              groups: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } } } },
-              parents: { type: 'array', items: linkPerson }, children: { type: 'array', items: linkPerson },
-              account: { type: ['object', 'null'], properties: { canLogIn: { type: 'boolean' }, mustChangePassword: { type: 'boolean' }, locked: { type: 'boolean' }, lastLoginAt: { type: ['string', 'null'] }, mfaEnrolled: { type: 'boolean' } } },
-            },
-          },
-          ...errors,
-        },
+        params: IdParams,
+        response: { 200: PersonDetailSchema, ...errors },
       },
     }, async (req) => {
-      const { id } = req.params as { id: string };
+      const { id } = req.params;
       const { person, groups, links } = await service.viewPerson(ctxOf(deps, req), id);
       const account = userCan(req, 'accounts.manage') ? await accountStatus(deps.db, id, deps.clock.now()) : null;
-      return { person: { ...person, leftAt: person.leftAt ? new Date(person.leftAt).toISOString() : null }, groups, parents: links.parents, children: links.children, account };
+      return { person: summaryOf(person), groups, parents: links.parents, children: links.children, account };
     });
 
     app.post('/api/people', {
       config: { access: 'people.write' },
       schema: {
         tags: ['people'], summary: 'Add a person by hand',
-        body: { type: 'object', additionalProperties: false, required: ['username', 'givenName', 'familyName', 'roles'], properties: { ...personInput, roles: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 20 } } },
-        response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors },
+        body: NewPersonSchema,
+        response: { 201: CreatedAnswer, ...errors },
       },
     }, async (req, reply) => {
-      const id = await service.createPerson(ctxOf(deps, req), req.body as service.PersonInput);
+      const id = await service.createPerson(ctxOf(deps, req), req.body);
       return reply.code(201).send({ id });
     });
 
@@ -102,12 +75,12 @@ export function directoryRoutes(deps: AppDeps) {
       config: { access: 'people.write' },
       schema: {
         tags: ['people'], summary: 'Change a person\'s details or mark them as a leaver',
-        params: idParams,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { ...personInput, status: { type: 'string', enum: ['active', 'leaver', 'disabled'] } } },
+        params: IdParams,
+        body: PersonChangesSchema,
         response: ok,
       },
     }, async (req) => {
-      await service.updatePerson(ctxOf(deps, req), (req.params as { id: string }).id, req.body as Parameters<typeof service.updatePerson>[2]);
+      await service.updatePerson(ctxOf(deps, req), req.params.id, req.body);
       return { ok: true };
     });
 
@@ -115,70 +88,83 @@ export function directoryRoutes(deps: AppDeps) {
       config: { access: 'roles.manage' },
       schema: {
         tags: ['people'], summary: 'Set the roles a person holds',
-        params: idParams,
-        body: { type: 'object', additionalProperties: false, required: ['roles'], properties: { roles: { type: 'array', items: { type: 'string', enum: [...ROLES] }, maxItems: 20 } } },
+        params: IdParams,
+        body: RolesBodySchema,
         response: ok,
       },
     }, async (req) => {
-      await service.setRoles(ctxOf(deps, req), (req.params as { id: string }).id, (req.body as { roles: string[] }).roles);
+      await service.setRoles(ctxOf(deps, req), req.params.id, req.body.roles);
       return { ok: true };
     });
 
     // Nobody acts on the account of a person whose roles carry rights they lack (issue 11); `firstPassword` lets a
     // holder of roles.manage give the first password of someone who has never logged in (see guard.ts).
-    const accountAction = (path: string, summary: string, doing: string, act: (ctx: DirectoryContext, person: NonNullable<Awaited<ReturnType<typeof getPerson>>>) => Promise<Record<string, unknown>>, response: object, firstPassword = false) =>
-      app.post(`/api/people/:id/account/${path}`, {
-        config: { access: 'accounts.manage' },
-        schema: { tags: ['accounts'], summary, params: idParams, response: { 200: response, ...errors } },
-      }, async (req) => {
-        const ctx = ctxOf(deps, req);
-        const person = await getPerson(deps.db, ctx.actor.schoolId, (req.params as { id: string }).id);
-        if (!person) throw notFound('That person');
-        const neverLoggedIn = firstPassword && holds(ctx.authority, 'roles.manage') && !(await accountStatus(deps.db, person.id, deps.clock.now())).lastLoginAt;
-        if (!neverLoggedIn) assertMayActOn(ctx, person, doing);
-        return act(ctx, person);
-      });
+    const accountHolder = async (req: FastifyRequest, id: string, doing: string, firstPassword = false) => {
+      const ctx = ctxOf(deps, req);
+      const person = await getPerson(deps.db, ctx.actor.schoolId, id);
+      if (!person) throw notFound('That person');
+      const neverLoggedIn = firstPassword && holds(ctx.authority, 'roles.manage') && !(await accountStatus(deps.db, person.id, deps.clock.now())).lastLoginAt;
+      if (!neverLoggedIn) assertMayActOn(ctx, person, doing);
+      return { ctx, person };
+    };
+    const accountSchema = <Answer extends TSchema>(summary: string, answer: Answer) =>
+      ({ tags: ['accounts'], summary, params: IdParams, body: NoBody, response: { 200: answer, ...errors } });
 
-    accountAction('temporary-password', 'Give the person a temporary password they must change at first log-on', 'give a temporary password to',
-      async (ctx, person) => {
-        if (person.status !== 'active') throw new AppError(409, 'not_active', 'This person is not active. Mark them as active before giving them a password.');
-        return { temporaryPassword: await setTemporaryPassword(deps, ctx.actor, person) };
-      },
-      { type: 'object', properties: { temporaryPassword: { type: 'string' } } }, true);
-    accountAction('unlock', 'Unlock an account locked after wrong passwords', 'unlock the account of', async (ctx, person) => { await unlockAccount(deps, ctx.actor, person); return { ok: true }; }, ok[200]);
-    accountAction('reset-mfa', 'Remove two-step verification so the person can set it up again (e.g. a lost phone)', 'reset two-step verification for', async (ctx, person) => { await resetMfa(deps, ctx.actor, person); return { ok: true }; }, ok[200]);
+    app.post('/api/people/:id/account/temporary-password', {
+      config: { access: 'accounts.manage' },
+      schema: accountSchema('Give the person a temporary password they must change at first log-on', TemporaryPasswordAnswer),
+    }, async (req) => {
+      const { ctx, person } = await accountHolder(req, req.params.id, 'give a temporary password to', true);
+      if (person.status !== 'active') throw new AppError(409, 'not_active', 'This person is not active. Mark them as active before giving them a password.');
+      return { temporaryPassword: await setTemporaryPassword(deps, ctx.actor, person) };
+    });
 
-    const groupSchema = { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, description: { type: 'string' }, memberCount: { type: 'integer' } } } as const;
+    app.post('/api/people/:id/account/unlock', {
+      config: { access: 'accounts.manage' },
+      schema: accountSchema('Unlock an account locked after wrong passwords', OkAnswer),
+    }, async (req) => {
+      const { ctx, person } = await accountHolder(req, req.params.id, 'unlock the account of');
+      await unlockAccount(deps, ctx.actor, person);
+      return { ok: true };
+    });
+
+    app.post('/api/people/:id/account/reset-mfa', {
+      config: { access: 'accounts.manage' },
+      schema: accountSchema('Remove two-step verification so the person can set it up again (e.g. a lost phone)', OkAnswer),
+    }, async (req) => {
+      const { ctx, person } = await accountHolder(req, req.params.id, 'reset two-step verification for');
+      await resetMfa(deps, ctx.actor, person);
+      return { ok: true };
+    });
 
     app.get('/api/groups', {
       config: { access: 'groups.read' },
       schema: {
         tags: ['groups'], summary: 'Groups: key stages, year groups, classes, staff teams and custom groups',
-        querystring: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string', enum: [...GROUP_KINDS] } } },
-        response: { 200: { type: 'object', properties: { groups: { type: 'array', items: groupSchema } } }, ...errors },
+        querystring: GroupsQuery,
+        response: { 200: Type.Object({ groups: Type.Array(GroupSchema) }), ...errors },
       },
-    }, async (req) => ({ groups: await service.listGroups(ctxOf(deps, req), (req.query as { kind?: GroupKind }).kind) }));
+    }, async (req) => ({ groups: await service.listGroups(ctxOf(deps, req), req.query.kind) }));
 
     app.post('/api/groups', {
       config: { access: 'groups.write' },
       schema: {
         tags: ['groups'], summary: 'Create a group',
-        body: { type: 'object', additionalProperties: false, required: ['kind', 'name'], properties: { kind: { type: 'string', enum: [...GROUP_KINDS] }, name: { type: 'string', minLength: 1, maxLength: 100 }, description: { type: 'string', maxLength: 500 } } },
-        response: { 201: { type: 'object', properties: { id: { type: 'string' } } }, ...errors },
+        body: NewGroupSchema,
+        response: { 201: CreatedAnswer, ...errors },
       },
-    }, async (req, reply) => reply.code(201).send({ id: await service.createGroup(ctxOf(deps, req), req.body as { kind: string; name: string }) }));
+    }, async (req, reply) => reply.code(201).send({ id: await service.createGroup(ctxOf(deps, req), req.body) }));
 
     app.post('/api/groups/:id/members', {
       config: { access: 'groups.write' },
       schema: {
         tags: ['groups'], summary: 'Add people to a group or take them out',
-        params: idParams,
-        body: { type: 'object', additionalProperties: false, properties: { add: { type: 'array', items: uuid, maxItems: 5000, default: [] }, remove: { type: 'array', items: uuid, maxItems: 5000, default: [] } } },
+        params: IdParams,
+        body: MembersChangeSchema,
         response: ok,
       },
     }, async (req) => {
-      const body = req.body as { add: string[]; remove: string[] };
-      await service.changeMembers(ctxOf(deps, req), (req.params as { id: string }).id, body.add, body.remove);
+      await service.changeMembers(ctxOf(deps, req), req.params.id, req.body.add, req.body.remove);
       return { ok: true };
     });
 
@@ -186,66 +172,27 @@ export function directoryRoutes(deps: AppDeps) {
       config: { access: 'people.write' },
       schema: {
         tags: ['groups'], summary: 'Create a shared log-on for a Key Stage 1 or younger class (recorded as a risk)',
-        params: idParams,
-        response: { 201: { type: 'object', properties: { id: { type: 'string' }, username: { type: 'string' } } }, ...errors, 422: errorSchema },
+        params: IdParams,
+        body: NoBody,
+        response: { 201: ClassLogonAnswer, ...errors, 422: errorSchema },
       },
-    }, async (req, reply) => reply.code(201).send(await service.createClassLogon(ctxOf(deps, req), (req.params as { id: string }).id)));
+    }, async (req, reply) => reply.code(201).send(await service.createClassLogon(ctxOf(deps, req), req.params.id)));
 
-    const problem = { type: 'object', properties: { file: { type: 'string' }, line: { type: 'integer' }, message: { type: 'string' } } } as const;
     app.post('/api/import/people', {
       config: { access: 'people.import' },
       bodyLimit: deps.config.maxImportBytes,
       schema: {
         tags: ['import'], summary: 'Import people from a CSV file or a OneRoster 1.1 CSV set; dryRun shows the differences first',
-        body: {
-          type: 'object', additionalProperties: false, required: ['files'],
-          properties: {
-            files: { type: 'object', minProperties: 1, maxProperties: 12, additionalProperties: { type: 'string' } },
-            format: { type: 'string', enum: ['csv', 'oneroster'] },
-            dryRun: { type: 'boolean', default: true }, skipInvalid: { type: 'boolean', default: false }, markLeavers: { type: 'boolean', default: true },
-          },
-        },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              format: { type: 'string' },
-              plan: {
-                type: 'object',
-                properties: {
-                  added: { type: 'array', items: { type: 'object', properties: { externalId: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } }, line: { type: 'integer' } } } },
-                  changed: { type: 'array', items: { type: 'object', properties: { personId: { type: 'string' }, externalId: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' }, line: { type: 'integer' }, changes: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } } } } } } },
-                  leavers: { type: 'array', items: { type: 'object', properties: { personId: { type: 'string' }, externalId: { type: 'string' }, username: { type: 'string' }, name: { type: 'string' } } } },
-                  unchanged: { type: 'integer' },
-                  problems: { type: 'array', items: problem },
-                  leaversNote: { type: 'string' },
-                },
-              },
-              applied: { type: ['object', 'null'], properties: { added: { type: 'integer' }, changed: { type: 'integer' }, leavers: { type: 'integer' }, unchanged: { type: 'integer' }, skipped: { type: 'integer' } } },
-            },
-          },
-          ...errors,
-        },
+        body: ImportRequestSchema,
+        response: { 200: ImportOutcomeSchema, ...errors },
       },
-    }, async (req) => service.importPeople(ctxOf(deps, req), req.body as service.ImportRequest));
+    }, async (req) => service.importPeople(ctxOf(deps, req), req.body));
 
     app.get('/api/reports/directory', {
       config: { access: 'reports.read' },
       schema: {
         tags: ['reports'], summary: 'Numbers of people by role and key stage, and the roles register',
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              roles: { type: 'array', items: { type: 'object', properties: { role: { type: 'string' }, label: { type: 'string' }, count: { type: 'integer' } } } },
-              keyStages: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } } },
-              rolesRegister: { type: 'array', items: { type: 'object', properties: { role: { type: 'string' }, label: { type: 'string' }, name: { type: 'string' } } } },
-              leavers: { type: 'integer' },
-              risks: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
-            },
-          },
-          ...errors,
-        },
+        response: { 200: DirectoryReportSchema, ...errors },
       },
     }, async (req) => service.directoryReport(ctxOf(deps, req)));
   };

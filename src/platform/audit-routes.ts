@@ -1,37 +1,26 @@
 /** HTTP routes for reading and verifying the audit log (administrators, headteacher, DPO). */
-import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
 import type { AppDeps } from './context.ts';
 import { appendAudit, verifyAuditChain } from './audit.ts';
-import { errorSchema } from './errors.ts';
-import { actorOf } from './request.ts';
+import { AuditEntrySchema, AuditQuery, AuditVerificationSchema } from './auth/schemas.ts';
+import type { ModuleRoutes } from './http.ts';
+import { actorOf, requireUser } from './request.ts';
+import { errorsFor, NoBody } from './schemas.ts';
 
-const entrySchema = {
-  type: 'object',
-  properties: {
-    seq: { type: 'integer' }, at: { type: 'string' }, actorId: { type: ['string', 'null'] }, actorLabel: { type: 'string' },
-    action: { type: 'string' }, entityType: { type: 'string' }, entityId: { type: ['string', 'null'] }, ip: { type: ['string', 'null'] },
-    details: { type: 'object', additionalProperties: true },
-  },
-} as const;
+const errors = errorsFor(400, 401, 403);
 
-export function auditRoutes(deps: AppDeps) {
-  return async function plugin(app: FastifyInstance) {
+export function auditRoutes(deps: AppDeps): ModuleRoutes {
+  return async function plugin(app) {
     app.get('/api/audit', {
       config: { access: 'audit.read' },
       schema: {
         tags: ['audit'], summary: 'Audit log entries, newest first',
-        querystring: {
-          type: 'object', additionalProperties: false,
-          properties: {
-            action: { type: 'string', maxLength: 100 }, actor: { type: 'string', maxLength: 100 }, entityId: { type: 'string', maxLength: 100 },
-            before: { type: 'integer', minimum: 1 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
-          },
-        },
-        response: { 200: { type: 'object', properties: { entries: { type: 'array', items: entrySchema } } }, 403: errorSchema },
+        querystring: AuditQuery,
+        response: { 200: Type.Object({ entries: Type.Array(AuditEntrySchema) }), ...errors },
       },
     }, async (req) => {
-      const q = req.query as { action?: string; actor?: string; entityId?: string; before?: number; limit: number };
-      const schoolId = req.user!.person.schoolId;
+      const q = req.query;
+      const schoolId = requireUser(req).person.schoolId;
       let query = deps.db.selectFrom('audit_log').selectAll().where((eb) => eb.or([eb('school_id', '=', schoolId), eb('school_id', 'is', null)]));
       if (q.action) query = query.where('action', 'like', `${q.action.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
       if (q.actor) query = query.where('actor_label', '=', q.actor.toLowerCase());
@@ -52,7 +41,8 @@ export function auditRoutes(deps: AppDeps) {
       config: { access: 'audit.read' },
       schema: {
         tags: ['audit'], summary: 'Check the hash chain of the whole audit log and name the first broken entry',
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' }, checked: { type: 'integer' }, firstBroken: { type: 'object', properties: { seq: { type: 'integer' }, reason: { type: 'string' } } }, head: { type: 'object', properties: { seq: { type: 'integer' }, hash: { type: 'string' } } }, unkeyed: { type: 'integer' } } } },
+        body: NoBody,
+        response: { 200: AuditVerificationSchema, ...errors },
       },
     }, async (req) => {
       const result = await verifyAuditChain(deps.db);
