@@ -4,10 +4,10 @@
  * a line in incident_history (the database refuses UPDATE on these tables, migrations/0011_incidents.sql).
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { AuditActor } from '../platform/audit.ts';
 import type { Db } from '../platform/db.ts';
-import type { IncidentVersionsTable } from '../platform/schema.ts';
+import type { IncidentsTable, IncidentVersionsTable } from '../platform/schema.ts';
 
 export type Status = 'open' | 'investigating' | 'closed';
 export type Classification = 'restricted' | 'general';
@@ -59,44 +59,49 @@ export interface IncidentRow {
   fromAlert: Record<string, unknown> | null;
 }
 
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+/** A jsonb column as the driver gives it: parsed already, or (some drivers) as its text. */
+const json = <T>(v: T | string): T => (typeof v === 'string' ? JSON.parse(v) : v);
 
-type VersionDbRow = { [K in keyof IncidentVersionsTable]: unknown };
+/** A stored version as Kysely reads it (incident_versions). */
+type VersionDbRow = Selectable<IncidentVersionsTable>;
+/** A stored incident as Kysely reads it (incidents). */
+type IncidentDbRow = Selectable<IncidentsTable>;
+
 export function toVersion(r: VersionDbRow): Version {
   return {
-    incidentId: r.incident_id as string, version: Number(r.version), at: new Date(r.at as string), byId: r.by_id as string | null,
-    byLabel: r.by_label as string, changeNote: r.change_note as string, occurredAt: new Date(r.occurred_at as string),
-    description: r.description as string, actionTaken: r.action_taken as string, actionBy: r.action_by as string,
-    reportedBy: r.reported_by as string, category: r.category as string, location: r.location as Location,
-    devices: json<string[]>(r.devices), urls: json<string[]>(r.urls), status: r.status as Status, outcome: r.outcome as string,
-    classification: r.classification as Classification, investigationDevice: r.investigation_device as string,
-    people: json<InvolvedPerson[]>(r.people), investigators: json<string[]>(r.investigators), triage: json<Record<string, string>>(r.triage),
-    sanctionType: (r.sanction_type as string | null) ?? null,
+    incidentId: r.incident_id, version: Number(r.version), at: new Date(r.at), byId: r.by_id,
+    byLabel: r.by_label, changeNote: r.change_note, occurredAt: new Date(r.occurred_at),
+    description: r.description, actionTaken: r.action_taken, actionBy: r.action_by,
+    reportedBy: r.reported_by, category: r.category, location: r.location,
+    devices: json(r.devices), urls: json(r.urls), status: r.status, outcome: r.outcome,
+    classification: r.classification, investigationDevice: r.investigation_device,
+    people: json(r.people), investigators: json(r.investigators), triage: json(r.triage),
+    sanctionType: r.sanction_type ?? null,
   };
 }
 
-export function toIncident(r: Record<string, unknown>): IncidentRow {
+export function toIncident(r: IncidentDbRow): IncidentRow {
   return {
-    id: r.id as string, schoolId: r.school_id as string, reference: r.reference as string, createdAt: new Date(r.created_at as string),
-    reporterKind: r.reporter_kind as IncidentRow['reporterKind'], reporterId: r.reporter_id as string | null, anonymous: Boolean(r.anonymous),
-    reporterHash: r.reporter_hash as string | null, fromAlert: r.from_alert ? json<Record<string, unknown>>(r.from_alert) : null,
+    id: r.id, schoolId: r.school_id, reference: r.reference, createdAt: new Date(r.created_at),
+    reporterKind: r.reporter_kind, reporterId: r.reporter_id, anonymous: Boolean(r.anonymous),
+    reporterHash: r.reporter_hash, fromAlert: r.from_alert ? json(r.from_alert) : null,
   };
 }
 
 export async function getIncidentRow(db: Db, schoolId: string, id: string): Promise<IncidentRow | undefined> {
   const r = await db.selectFrom('incidents').selectAll().where('school_id', '=', schoolId).where('id', '=', id).executeTakeFirst();
-  return r ? toIncident(r as unknown as Record<string, unknown>) : undefined;
+  return r ? toIncident(r) : undefined;
 }
 
 /** The current version: the highest one. */
 export async function currentVersion(db: Db, incidentId: string): Promise<Version> {
   const r = await db.selectFrom('incident_versions').selectAll().where('incident_id', '=', incidentId).orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
-  return toVersion(r as unknown as VersionDbRow);
+  return toVersion(r);
 }
 
 export async function allVersions(db: Db, incidentId: string): Promise<Version[]> {
   const rows = await db.selectFrom('incident_versions').selectAll().where('incident_id', '=', incidentId).orderBy('version').execute();
-  return rows.map((r) => toVersion(r as unknown as VersionDbRow));
+  return rows.map(toVersion);
 }
 
 /** Current versions of many incidents (of one school), newest incident first. */
@@ -112,7 +117,7 @@ export async function currentVersions(db: Db, schoolId: string, filter: { ids?: 
   if (filter.ids) q = q.where('i.id', 'in', filter.ids);
   if (filter.personId) q = q.where(sql<boolean>`v.people @> ${JSON.stringify([{ personId: filter.personId }])}::jsonb`);
   const rows = await q.execute();
-  return rows.map((r) => ({ incident: toIncident(r as unknown as Record<string, unknown>), current: toVersion(r as unknown as VersionDbRow) }));
+  return rows.map((r) => ({ incident: toIncident(r), current: toVersion(r) }));
 }
 
 export async function insertIncident(db: Db, row: Omit<IncidentRow, 'reference'>): Promise<string> {
