@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addMembers, ensureGroup } from '../src/directory/store.ts';
 import { startDnsResolver, type DnsResolver } from '../src/filtering/dns/index.ts';
-import { identityServiceFor } from '../src/filtering/identity/service.ts';
 import { LiveFilter } from '../src/filtering/live.ts';
 import { startProxy, type RunningProxy } from '../src/filtering/proxy/index.ts';
 import { createTestApp, type Session, type TestApp } from './helpers/app.ts';
@@ -47,7 +46,7 @@ describe('gating: no internet until the agreement is signed', () => {
     await ensureGroup(t.db, t.school.id, 'key_stage', 'KS3', t.clock.now());
     origin = await startOrigin();
     secure = await startTlsOrigin();
-    const identity = identityServiceFor(t.deps);
+    const identity = t.shared.identity;
     await identity.ready();
     live = new LiveFilter(t.db, {
       dataDir: t.dataDir, timeZone: 'Europe/London', pollMs: 200, agreementRequired: (id) => identity.agreementRequired(id), portalHost: 'osprey.test',

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { createPolicy } from '../src/filtering/policy/service.ts';
-import { identityServiceFor } from '../src/filtering/identity/service.ts';
 import { startProxy, type RunningProxy } from '../src/filtering/proxy/index.ts';
 import { LiveFilter } from '../src/filtering/live.ts';
 import { importListSource } from '../src/filtering/sources/service.ts';
@@ -58,7 +57,7 @@ describe('who is browsing: address ranges, web log-on and proxy authentication',
 
     origin = await startOrigin();
     secure = await startTlsOrigin();
-    const identity = identityServiceFor(t.deps);
+    const identity = t.shared.identity;
     await identity.ready();
     // as `osprey serve` runs it: the live filter, the identity service and the proxy in a worker thread
     live = new LiveFilter(t.db, { dataDir: t.dataDir, timeZone: 'Europe/London', pollMs: 200 }, (ip, hints) => identity.identify(ip, hints), sink);

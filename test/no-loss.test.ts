@@ -131,7 +131,7 @@ describe('no activity is lost', () => {
     // is still under way when the front-ends are up, as it would be after a crash in a busy school).
     const encoder = new ActivityEncoder('control-plane');
     const files = 6;
-    const backlog = 300_000;
+    const backlog = 150_000;
     const perFile = backlog / files;
     const spoolDir = path.join(dataDir, 'spool');
     mkdirSync(spoolDir, { recursive: true });

@@ -9,7 +9,7 @@ import { directoryRoutes } from '../directory/routes.ts';
 import { identityRoutes } from '../filtering/identity/routes.ts';
 import { policyRoutes } from '../filtering/policy/routes.ts';
 import { sourceRoutes } from '../filtering/sources/routes.ts';
-import { identityServiceFor } from '../filtering/identity/service.ts';
+import { IdentityService } from '../filtering/identity/service.ts';
 import { SnapshotCache } from '../filtering/snapshots.ts';
 import { whyRoutes } from '../filtering/why-routes.ts';
 import { filterNodeRoutes } from '../filternode/routes.ts';
@@ -28,10 +28,15 @@ import { buildApp, type ModuleRoutes } from '../platform/http.ts';
 export interface SharedServices {
   /** Compiled filtering snapshots: one per school, shared by the live filter, "why?" and the filter-node routes. */
   snapshots: SnapshotCache;
+  /** Who is on which device: one per installation, so a web log-on is in force at the proxy's next request. */
+  identity: IdentityService;
 }
 
 export function sharedServices(deps: AppDeps): SharedServices {
-  return { snapshots: new SnapshotCache(deps.db, { dataDir: deps.config.dataDir, timeZone: deps.config.timeZone }) };
+  return {
+    snapshots: new SnapshotCache(deps.db, { dataDir: deps.config.dataDir, timeZone: deps.config.timeZone }),
+    identity: new IdentityService(deps),
+  };
 }
 
 /** Every module's route plugin, built once over the same dependencies. */
@@ -41,11 +46,11 @@ export function moduleRoutes(deps: AppDeps, shared: SharedServices): ModuleRoute
   return [
     directoryRoutes(deps),
     activityRoutes(deps),
-    filterNodeRoutes(deps, shared.snapshots),
+    filterNodeRoutes(deps, shared.snapshots, shared.identity),
     policyRoutes(deps),
     sourceRoutes(deps),
     whyRoutes(deps, shared.snapshots),
-    identityRoutes(deps),
+    identityRoutes(deps, shared.identity),
     monitoringRoutes(deps),
     incidentRoutes(deps),
     escalateRoutes(deps),
@@ -53,9 +58,8 @@ export function moduleRoutes(deps: AppDeps, shared: SharedServices): ModuleRoute
     exportRoutes(deps, incidentRecords),
     agreementRoutes(deps, {
       async agreementsChanged() {
-        const identity = identityServiceFor(deps);
-        await identity.ready();
-        await identity.refreshAgreements();
+        await shared.identity.ready();
+        await shared.identity.refreshAgreements();
       },
     }),
     consentRoutes(deps),

@@ -17,7 +17,6 @@ import { createSetupToken, setupNeeded } from '../platform/setup.ts';
 import { refreshDueSources } from '../filtering/sources/service.ts';
 import { startActivityPipeline, type ActivityPipeline } from '../activity/pipeline.ts';
 import { startFrontEnds, type RunningFrontEnds } from '../filtering/frontends.ts';
-import { identityServiceFor } from '../filtering/identity/service.ts';
 import { LiveFilter } from '../filtering/live.ts';
 import { coreIncidentAccess } from '../incidents/evidence-access.ts';
 import { RemoteActivityPipeline } from '../activity/remote-pipeline.ts';
@@ -187,7 +186,7 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
   store?.notify('public-url', url);
   void stage?.catchUp().catch((e: unknown) => app.log.error({ err: e }, 'monitoring: catching up after the start failed; new activity is still scored'));
 
-  const identity = identityServiceFor(deps);
+  const identity = shared.identity;
   await identity.ready();
   identity.startSweeping();
   const live = new LiveFilter(handle.db, {

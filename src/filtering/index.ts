@@ -7,7 +7,7 @@
 export type { ActivityEvent, ActivitySink, FrontEnd } from './decision-events.ts';
 export { loadSnapshot, serialiseSnapshot, type Snapshot } from './engine/index.ts';
 export { parseBasic, type CredentialResult } from './identity/credentials.ts';
-export { identityServiceFor, type IdentitySource } from './identity/service.ts';
+export { IdentityService, type IdentitySource } from './identity/service.ts';
 export { IdentityTable, type IdentityChange, type IdentityTableData } from './identity/table.ts';
 export type { ClientIdentity } from './identity/types.ts';
 export { categoryById } from './lists/taxonomy.ts';

@@ -16,7 +16,7 @@ import { utcDayOf } from '../activity/index.ts';
 import { ActivityRejectedError, DatabaseActivityWriter } from '../activity/index.ts';
 import { serialiseSnapshot, type Snapshot } from '../filtering/index.ts';
 import { parseBasic, type CredentialResult } from '../filtering/index.ts';
-import { identityServiceFor } from '../filtering/index.ts';
+import type { IdentityService } from '../filtering/index.ts';
 import type { SnapshotCache } from '../filtering/index.ts';
 import { FailureThrottle } from '../platform/auth/throttle.ts';
 import type { AppDeps } from '../platform/context.ts';
@@ -48,7 +48,7 @@ function snapshotTag(s: Snapshot): string {
 }
 
 /** `snapshots`: the installation's one SnapshotCache (src/app/), shared with serve's own front-ends. */
-export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache): ModuleRoutes {
+export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache, identity: IdentityService): ModuleRoutes {
   return async function plugin(app) {
     const writer = new DatabaseActivityWriter(deps.db, deps.config.timeZone);
     const accountFailures = new FailureThrottle(NODE_ACCOUNT_FAILURE_LIMIT, FAILURE_WINDOW_MS);
@@ -99,7 +99,6 @@ export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache): Modul
       schema: { hide: true, response: { 200: IdentityAnswer, ...errorsFor(401, 409) } },
     }, async (req, reply) => {
       const node = nodeFor(req);
-      const identity = identityServiceFor(deps);
       await identity.ready();
       const data = identity.tableData();
       if (data.schoolId !== node.schoolId) throw new AppError(409, 'other_school', 'This filter node belongs to another school than the one this server filters for.');
@@ -154,7 +153,7 @@ export function filterNodeRoutes(deps: AppDeps, snapshots: SnapshotCache): Modul
       // counted before the password is checked, so that guesses sent at the same moment all count; taken back if right
       nodeFailures.recordFailure(nodeKey, now);
       accountFailures.recordFailure(accountKey, now);
-      const result = await identityServiceFor(deps).checkProxyCredentials(header, ip);
+      const result = await identity.checkProxyCredentials(header, ip);
       if (result.ok) {
         nodeFailures.forgive(nodeKey, now);
         accountFailures.forgive(accountKey, now);

@@ -11,7 +11,7 @@ import { hashPassword } from '../../src/platform/auth/passwords.ts';
 import type { AppDeps, Clock } from '../../src/platform/context.ts';
 import { mfaRequiredFor } from '../../src/platform/permissions.ts';
 import { peopleDirectory } from '../../src/directory/index.ts';
-import { buildOspreyApp } from '../../src/app/http.ts';
+import { buildOspreyApp, sharedServices } from '../../src/app/http.ts';
 import { secretBox } from '../../src/platform/secrets.ts';
 import { ensureSchool } from '../../src/platform/setup.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -33,7 +33,8 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
   const config = loadConfig({ OSPREY_DATA_DIR: dataDir }, { logLevel: 'silent', ...opts.config });
   const clock = new TestClock();
   const deps: AppDeps = { db: handle.db, clock, config, secrets: secretBox(randomBytes(32)), databaseKind: handle.kind, people: peopleDirectory };
-  const app = await buildOspreyApp(deps);
+  const shared = sharedServices(deps);
+  const app = await buildOspreyApp(deps, shared);
   await app.ready();
   const school = await ensureSchool(handle.db, 'Test Primary School', clock.now());
 
@@ -82,7 +83,7 @@ export async function createTestApp(opts: { config?: Partial<Config>; dataDir?: 
   }
 
   return {
-    app, db: handle.db, handle, clock, config, deps, school, dataDir, makePerson, logIn, as, enrolTwoStep, codeFor,
+    app, db: handle.db, handle, clock, config, deps, shared, school, dataDir, makePerson, logIn, as, enrolTwoStep, codeFor,
     async close() {
       await app.close();
       await handle.close();

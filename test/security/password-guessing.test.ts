@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { identityServiceFor } from '../../src/filtering/identity/service.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -30,7 +29,7 @@ describe('guessing passwords through the proxy and the log-on page', () => {
 
   it('wrong proxy passwords count towards the account lock-out, so the right one is refused after them', async () => {
     const pupil = await t.makePerson(['pupil'], { yearGroup: 'Year 9' });
-    const identity = identityServiceFor(t.deps);
+    const identity = t.shared.identity;
     await identity.ready();
     // Twenty guesses at once, each from a different device (so the per-device throttle is not what stops them).
     const guesses = await Promise.all(Array.from({ length: 20 }, (_, i) => identity.checkProxyCredentials(basic(pupil.username, `guess-${i}`), `10.1.0.${i + 1}`)));
@@ -52,7 +51,7 @@ describe('guessing passwords through the proxy and the log-on page', () => {
     assert.equal(withWrong.status, 423);
     assert.equal(withRight.status, withWrong.status);
     assert.equal(withRight.text, withWrong.text, 'the page says exactly the same');
-    const identity = identityServiceFor(t.deps);
+    const identity = t.shared.identity;
     assert.deepEqual(await identity.checkProxyCredentials(basic(teacher.username, teacher.password), '10.2.0.52'), { ok: false, reason: 'locked' });
     assert.deepEqual(await identity.checkProxyCredentials(basic(teacher.username, 'nope'), '10.2.0.53'), { ok: false, reason: 'locked' });
   });
@@ -70,7 +69,7 @@ describe('guessing passwords through the proxy and the log-on page', () => {
 
   it('a browser repeating the same old saved password is one wrong guess, not one per request', async () => {
     const pupil = await t.makePerson(['pupil'], { yearGroup: 'Year 9' });
-    const identity = identityServiceFor(t.deps);
+    const identity = t.shared.identity;
     for (let i = 0; i < 30; i++) assert.deepEqual(await identity.checkProxyCredentials(basic(pupil.username, 'last-terms-password'), '10.4.0.1'), { ok: false, reason: 'wrong' });
     const row = await t.db.selectFrom('accounts').select(['failed_attempts', 'locked_until']).where('person_id', '=', pupil.id).executeTakeFirstOrThrow();
     assert.equal(row.locked_until, null);

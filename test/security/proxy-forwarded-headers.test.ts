@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { identityServiceFor, type IdentityService } from '../../src/filtering/identity/service.ts';
+import type { IdentityService } from '../../src/filtering/identity/service.ts';
 import { LiveFilter } from '../../src/filtering/live.ts';
 import { createPolicy } from '../../src/filtering/policy/service.ts';
 import { startProxy, type RunningProxy } from '../../src/filtering/proxy/index.ts';
@@ -47,7 +47,7 @@ describe('client-sent forwarding headers never pass the proxy', () => {
     appPort = (t.app.server.address() as AddressInfo).port;
     portal = `http://osprey.test:${appPort}`;
     origin = await startOrigin();
-    identity = identityServiceFor(t.deps);
+    identity = t.shared.identity;
     await identity.ready();
     live = new LiveFilter(t.db, { dataDir: t.dataDir, timeZone: 'Europe/London', pollMs: 200 }, (ip, hints) => identity.identify(ip, hints), collectingSink());
     await live.start();

@@ -14,7 +14,7 @@ import { SIGN_PATH } from '../../agreements/index.ts';
 import { loggedOffPage, loggedOnPage, logonFormPage, safeReturn } from './logon-page.ts';
 import { proxyPac } from './pac.ts';
 import { IdentitySettingsSchema, LogonForm, LogonPageQuery, LogonSessionSchema, RangeBodySchema, RangeSchema, SessionParams } from './schemas.ts';
-import { identityServiceFor } from './service.ts';
+import type { IdentityService } from './service.ts';
 
 const CSRF_COOKIE = 'osprey_logon_csrf';
 
@@ -30,8 +30,7 @@ function formToken(req: FastifyRequest, reply: FastifyReply): string {
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
-export function identityRoutes(deps: AppDeps): ModuleRoutes {
-  const identity = identityServiceFor(deps);
+export function identityRoutes(deps: AppDeps, identity: IdentityService): ModuleRoutes {
   const timeZone = deps.config.timeZone;
   return async function plugin(app) {
     // Only the log-on forms send urlencoded bodies; the rest of the API stays JSON-only (CSRF defence in http.ts).

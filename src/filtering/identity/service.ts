@@ -5,7 +5,7 @@
  * worker threads) about every change. `reload()` reloads everything — call it when the directory changes (people's
  * groups and roles are read at log-on, and again at each reload, for the sessions in force).
  *
- * One instance per installation: `identityServiceFor(deps)` gives the same instance to the routes and to `serve`.
+ * One instance per installation: the composition root (src/app/http.ts sharedServices) builds it and hands the same instance to the routes and to `serve`.
  */
 import { appendAudit, type AuditActor } from '../../platform/audit.ts';
 import { withTransaction, type AppDeps, type ServiceContext } from '../../platform/context.ts';
@@ -274,15 +274,6 @@ export class IdentityService implements IdentitySource {
 }
 
 const randomId = () => crypto.randomUUID();
-
-const services = new WeakMap<object, IdentityService>();
-
-/** The installation's IdentityService: the routes and `serve` share it, so a log-on is in force at the next request. */
-export function identityServiceFor(deps: AppDeps): IdentityService {
-  let service = services.get(deps);
-  if (!service) services.set(deps, (service = new IdentityService(deps)));
-  return service;
-}
 
 /** A fixed identity source (tests, benchmarks): given ranges and sessions, no accounts. */
 export function staticIdentity(data: IdentityTableData): IdentitySource & { identify: IdentityTable['identify']; update(change: IdentityChange): void } {
