@@ -11,12 +11,10 @@ import { Loading, Page } from '../app/Page.tsx';
 import { linkProps, navigate, useLocation } from '../app/router.tsx';
 import { BLOCKED_ROW_STYLE, CategoryCell, DownloadCsvButton, EmptyState, LoadError, OutcomeCell, SearchTermCell, SiteCell } from './parts.tsx';
 import { dayKey, DEFAULT_TIME_ZONE, formatClock, formatDay } from './time.ts';
-import type { ActivityAnswer, ActivityEvent, ActivityPerson } from './types.ts';
+import type { ActivityAnswer, ActivityEvent } from './types.ts';
 
 const PAGE_SIZE = 200;
 type Show = 'all' | 'block';
-
-interface Loaded { events: ActivityEvent[]; next: string | null; person: ActivityPerson | null; timeZone: string }
 
 function groupByDay(events: ActivityEvent[], timeZone: string): { key: string; label: string; events: ActivityEvent[] }[] {
   const days: { key: string; label: string; events: ActivityEvent[] }[] = [];
@@ -75,7 +73,7 @@ export function PersonTimelinePage({ id }: { id: string }) {
   const { search } = useLocation();
   const show: Show = search.get('action') === 'block' ? 'block' : 'all';
   const filters = { person: id, action: show === 'block' ? 'block' : '' };
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [loaded, setLoaded] = useState<ActivityAnswer | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [generation, setGeneration] = useState(0);

@@ -12,6 +12,7 @@ import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link, linkProps } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import type { Campaign, Settings, TemplateSummary } from './types.ts';
+import type { RemindersAnswer } from '../../../src/agreements/schemas.ts';
 
 function SettingsForm({ settings, onSaved }: { settings: Settings; onSaved(): void }) {
   const flash = useFlash();
@@ -58,7 +59,7 @@ export function AgreementsPage() {
     if (!window.confirm('E-mail a reminder to everyone who has not signed (parents for pupils)?')) return;
     setSending(true);
     try {
-      const r = await post<{ emails: number; people: number; unreachable: unknown[] }>('/api/agreements/reminders', {});
+      const r = await post<RemindersAnswer>('/api/agreements/reminders', {});
       flash.show(`${plural(r.emails, 'reminder')} queued for ${plural(r.people, 'person', 'people')}.${r.unreachable.length ? ` ${plural(r.unreachable.length, 'person', 'people')} have no e-mail address on record.` : ''}`, 'green');
       campaign.reload();
     } catch (e) {

@@ -12,6 +12,8 @@ import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link, navigate, useLocation } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { STATUS_COLOUR, type Coverage, type TemplateSummary } from './types.ts';
+import type { Group as GroupRow } from '../app/types.ts';
+import type { RemindersAnswer } from '../../../src/agreements/schemas.ts';
 
 const STATUS_OPTIONS = [
   { value: 'not_signed', label: 'Not signed' }, { value: 'unsigned', label: 'Not signed, internet held back' },
@@ -36,7 +38,7 @@ export function CoveragePage() {
   };
   const coverage = useApi<Coverage>('/api/agreements/coverage', filters);
   const templates = useApi<{ templates: TemplateSummary[] }>('/api/agreements/templates');
-  const groups = useApi<{ groups: { id: string; name: string; kind: string }[] }>(me.permissions.includes('groups.read') ? '/api/groups' : null);
+  const groups = useApi<{ groups: GroupRow[] }>(me.permissions.includes('groups.read') ? '/api/groups' : null);
   const [sending, setSending] = useState(false);
   const canManage = me.permissions.includes('agreements.manage');
   const groupName = groups.data?.groups.find((g) => g.id === filters.groupId)?.name;
@@ -47,7 +49,7 @@ export function CoveragePage() {
     if (!window.confirm(`E-mail a reminder about ${plural(people.length, 'person', 'people')} who have not signed (parents for pupils)?`)) return;
     setSending(true);
     try {
-      const r = await post<{ emails: number; unreachable: unknown[] }>('/api/agreements/reminders', { personIds: people, ...(filters.templateId ? { templateId: filters.templateId } : {}) });
+      const r = await post<RemindersAnswer>('/api/agreements/reminders', { personIds: people, ...(filters.templateId ? { templateId: filters.templateId } : {}) });
       flash.show(`${plural(r.emails, 'reminder')} queued.${r.unreachable.length ? ` ${plural(r.unreachable.length, 'person', 'people')} have no e-mail address on record.` : ''}`, 'green');
       coverage.reload();
     } catch (e) {

@@ -12,7 +12,10 @@ import { formatDateTime } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
 import { AgreementText } from './AgreementText.tsx';
-import type { TemplateDetail } from './types.ts';
+import type { TemplateDetail, VersionInfo } from './types.ts';
+import type { Static } from 'typebox';
+import type { Group as GroupRow } from '../app/types.ts';
+import type { PreviewAnswerSchema } from '../../../src/agreements/schemas.ts';
 
 const ROLE_OPTIONS = [
   ['pupil', 'Pupils'], ['parent', 'Parents and carers'], ['teacher', 'Teachers'], ['support_staff', 'Support staff'], ['headteacher', 'Headteacher'],
@@ -27,7 +30,7 @@ export function TemplatePage({ id }: { id: string }) {
   const flash = useFlash();
   const canManage = me.permissions.includes('agreements.manage');
   const { data, error, reload } = useApi<TemplateDetail>(`/api/agreements/templates/${id}`);
-  const groups = useApi<{ groups: { id: string; name: string; kind: string }[] }>(me.permissions.includes('groups.read') ? '/api/groups' : null);
+  const groups = useApi<{ groups: GroupRow[] }>(me.permissions.includes('groups.read') ? '/api/groups' : null);
   const [draft, setDraft] = useState<TemplateDetail | null>(null);
   const [preview, setPreview] = useState<string>('');
   const [busy, setBusy] = useState(false);
@@ -37,7 +40,7 @@ export function TemplatePage({ id }: { id: string }) {
   useEffect(() => {
     if (!draft || !canManage) return;
     const timer = setTimeout(() => {
-      post<{ html: string }>('/api/agreements/preview', { markdown: draft.body }).then((r) => setPreview(r.html), () => undefined);
+      post<Static<typeof PreviewAnswerSchema>>('/api/agreements/preview', { markdown: draft.body }).then((r) => setPreview(r.html), () => undefined);
     }, 300);
     return () => clearTimeout(timer);
   }, [draft?.body, canManage]);
@@ -62,7 +65,7 @@ export function TemplatePage({ id }: { id: string }) {
     setBusy(true);
     try {
       await put(`/api/agreements/templates/${id}`, { name: draft.name, body: draft.body, audience: draft.audience, parentMaySign: draft.parentMaySign, active: draft.active });
-      const v = await post<{ number: number }>(`/api/agreements/templates/${id}/publish`);
+      const v = await post<VersionInfo>(`/api/agreements/templates/${id}/publish`);
       flash.show(`Version ${v.number} published. People will be asked to sign it.`, 'green');
       reload();
     } catch (e) {

@@ -6,12 +6,7 @@ import { get, isAbort, messageOf, post } from '../api.ts';
 import { formatDateTime, plural } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link } from '../app/router.tsx';
-
-interface Entry {
-  seq: number; at: string; actorId: string | null; actorLabel: string; action: string; entityType: string;
-  entityId: string | null; ip: string | null; details: Record<string, unknown>;
-}
-interface Verification { ok: boolean; checked: number; firstBroken?: { seq: number; reason: string } }
+import type { AuditEntry, AuditVerification } from '../../../src/platform/auth/schemas.ts';
 
 const PAGE = 100;
 
@@ -45,7 +40,7 @@ function Details({ details }: { details: Record<string, unknown> }) {
   );
 }
 
-function RecordCell({ e }: { e: Entry }) {
+function RecordCell({ e }: { e: AuditEntry }) {
   if (!e.entityId) return <Text fz="sm">{e.entityType}</Text>;
   if (e.entityType === 'person' && /^[0-9a-f-]{36}$/i.test(e.entityId)) return <Link to={`/people/${e.entityId}`} fz="sm">person {e.entityId.slice(0, 8)}</Link>;
   return <Text fz="sm">{e.entityType} <Text span ff="monospace" fz="xs">{e.entityId.length > 12 ? `${e.entityId.slice(0, 8)}…` : e.entityId}</Text></Text>;
@@ -57,18 +52,18 @@ export function AuditPage() {
   const [debouncedAction] = useDebouncedValue(action.trim(), 250);
   const [debouncedActor] = useDebouncedValue(actor.trim(), 250);
   const filters = { action: debouncedAction, actor: debouncedActor };
-  const [entries, setEntries] = useState<Entry[] | null>(null);
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
-  const [verification, setVerification] = useState<Verification | null>(null);
+  const [verification, setVerification] = useState<AuditVerification | null>(null);
   const [verifying, setVerifying] = useState(false);
   const [verifyError, setVerifyError] = useState<string | null>(null);
 
   useEffect(() => {
     const controller = new AbortController();
     setError(null);
-    get<{ entries: Entry[] }>('/api/audit', { action: filters.action, actor: filters.actor, limit: PAGE }, { signal: controller.signal })
+    get<{ entries: AuditEntry[] }>('/api/audit', { action: filters.action, actor: filters.actor, limit: PAGE }, { signal: controller.signal })
       .then((r) => { setEntries(r.entries); setMore(r.entries.length === PAGE); })
       .catch((e) => { if (!isAbort(e)) setError(messageOf(e)); });
     return () => controller.abort();
@@ -78,7 +73,7 @@ export function AuditPage() {
     if (!entries?.length) return;
     setLoadingOlder(true);
     try {
-      const r = await get<{ entries: Entry[] }>('/api/audit', { action: filters.action, actor: filters.actor, limit: PAGE, before: entries[entries.length - 1].seq });
+      const r = await get<{ entries: AuditEntry[] }>('/api/audit', { action: filters.action, actor: filters.actor, limit: PAGE, before: entries[entries.length - 1].seq });
       setEntries([...entries, ...r.entries]);
       setMore(r.entries.length === PAGE);
     } catch (e) {
@@ -92,7 +87,7 @@ export function AuditPage() {
     setVerifyError(null);
     setVerification(null);
     try {
-      setVerification(await post<Verification>('/api/audit/verify'));
+      setVerification(await post<AuditVerification>('/api/audit/verify'));
     } catch (e) {
       setVerifyError(messageOf(e));
     }

@@ -7,12 +7,14 @@ import { Loading, usePageTitle } from '../app/Page.tsx';
 import { Link, navigate, useLocation } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { newPasswordProblem, PasswordFields } from './PasswordFields.tsx';
+import type { Static } from 'typebox';
+import type { SetupStatusAnswer } from '../../../src/platform/auth/schemas.ts';
 
 export function SetupPage() {
   usePageTitle('Set up Osprey');
   const { search } = useLocation();
   const token = search.get('token') ?? '';
-  const status = useApi<{ needed: boolean }>('/api/setup/status');
+  const status = useApi<Static<typeof SetupStatusAnswer>>('/api/setup/status');
   const flash = useFlash();
   const [form, setForm] = useState({ schoolName: '', givenName: '', familyName: '', username: '', email: '' });
   const [password, setPassword] = useState('');

@@ -5,8 +5,8 @@ import { messageOf, post } from '../api.ts';
 import { useAuth, useMe } from '../app/auth.tsx';
 import { Page } from '../app/Page.tsx';
 import { navigate } from '../app/router.tsx';
-
-interface Enrolment { secret: string; otpauthUrl: string; qrSvg: string }
+import type { Static } from 'typebox';
+import type { MfaEnrolment, RecoveryCodesAnswer } from '../../../src/platform/auth/schemas.ts';
 
 const svgDataUrl = (svg: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
 const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();
@@ -14,7 +14,7 @@ const grouped = (secret: string) => secret.replace(/(.{4})/g, '$1 ').trim();
 export function TwoStepPage() {
   const me = useMe();
   const { refresh } = useAuth();
-  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const [enrolment, setEnrolment] = useState<MfaEnrolment | null>(null);
   const [code, setCode] = useState('');
   const [password, setPassword] = useState('');
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
@@ -30,7 +30,7 @@ export function TwoStepPage() {
     setBusy(true);
     setError(null);
     try {
-      setEnrolment(await post<Enrolment>('/api/auth/mfa/start', { password }));
+      setEnrolment(await post<MfaEnrolment>('/api/auth/mfa/start', { password }));
       setPassword('');
     } catch (err) {
       setError(messageOf(err));
@@ -47,7 +47,7 @@ export function TwoStepPage() {
     setBusy(true);
     setError(null);
     try {
-      const answer = await post<{ recoveryCodes: string[] }>('/api/auth/mfa/confirm', { code: code.replace(/\s+/g, '') });
+      const answer = await post<Static<typeof RecoveryCodesAnswer>>('/api/auth/mfa/confirm', { code: code.replace(/\s+/g, '') });
       setRecoveryCodes(answer.recoveryCodes);
       await refresh();
     } catch (err) {

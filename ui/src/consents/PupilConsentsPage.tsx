@@ -12,6 +12,8 @@ import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { HistoryTable, NameReminder, YesNo } from './ConsentParts.tsx';
 import type { PupilConsentRecord } from './types.ts';
+import type { Static } from 'typebox';
+import type { RecordedAnswerSchema } from '../../../src/agreements/consent-schemas.ts';
 
 function PaperForm({ record, onSaved }: { record: PupilConsentRecord; onSaved(): void }) {
   const flash = useFlash();
@@ -29,7 +31,7 @@ function PaperForm({ record, onSaved }: { record: PupilConsentRecord; onSaved():
     setError(null);
     try {
       const decisions = Object.fromEntries(Object.entries(answers).filter(([, v]) => v).map(([k, v]) => [k, v === 'yes']));
-      const r = await post<{ recorded: number }>(`/api/consents/pupils/${record.pupil.id}/paper`, { parentId, decisions, formDated, formKeptAt, note });
+      const r = await post<Static<typeof RecordedAnswerSchema>>(`/api/consents/pupils/${record.pupil.id}/paper`, { parentId, decisions, formDated, formKeptAt, note });
       flash.show(`The paper form has been recorded (${r.recorded} answers).`);
       setAnswers({});
       onSaved();

@@ -3,15 +3,7 @@ import type { ReactNode } from 'react';
 import { Alert, List, Paper, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { plural } from '../app/format.ts';
 import { roleLabel, RoleBadges } from './labels.tsx';
-
-export interface ImportPlan {
-  added: { externalId: string; username: string; name: string; roles: string[]; line: number }[];
-  changed: { personId: string; externalId: string; username: string; name: string; line: number; changes: { field: string; from: string; to: string }[] }[];
-  leavers: { personId: string; externalId: string; username: string; name: string }[];
-  unchanged: number;
-  problems: { file: string; line: number; message: string }[];
-  leaversNote?: string;
-}
+import type { ImportPlan } from '../../../src/directory/schemas.ts';
 
 const SHOW_AT_MOST = 200;
 

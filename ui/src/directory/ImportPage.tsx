@@ -5,13 +5,8 @@ import { messageOf, post } from '../api.ts';
 import { plural } from '../app/format.ts';
 import { Page } from '../app/Page.tsx';
 import { linkProps } from '../app/router.tsx';
-import { ImportDiff, type ImportPlan } from './ImportDiff.tsx';
-
-interface Outcome {
-  format: 'csv' | 'oneroster';
-  plan: ImportPlan;
-  applied: { added: number; changed: number; leavers: number; unchanged: number; skipped: number } | null;
-}
+import { ImportDiff } from './ImportDiff.tsx';
+import type { ImportOutcome } from '../../../src/directory/schemas.ts';
 
 const COLUMNS: [string, string][] = [
   ['id', 'The person’s ID in your school information system (it must not change from one import to the next)'],
@@ -55,8 +50,8 @@ export function ImportPage() {
   const [markLeavers, setMarkLeavers] = useState(true);
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [contents, setContents] = useState<Record<string, string> | null>(null);
-  const [checked, setChecked] = useState<Outcome | null>(null);
-  const [result, setResult] = useState<Outcome | null>(null);
+  const [checked, setChecked] = useState<ImportOutcome | null>(null);
+  const [result, setResult] = useState<ImportOutcome | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<'check' | 'apply' | null>(null);
 
@@ -81,7 +76,7 @@ export function ImportPage() {
       const read: Record<string, string> = {};
       for (const f of files) read[f.name] = await f.text();
       setContents(read);
-      setChecked(await post<Outcome>('/api/import/people', { files: read, dryRun: true, markLeavers }));
+      setChecked(await post<ImportOutcome>('/api/import/people', { files: read, dryRun: true, markLeavers }));
     } catch (e) {
       setError(messageOf(e));
     }
@@ -93,7 +88,7 @@ export function ImportPage() {
     setBusy('apply');
     setError(null);
     try {
-      const outcome = await post<Outcome>('/api/import/people', { files: contents, dryRun: false, skipInvalid, markLeavers });
+      const outcome = await post<ImportOutcome>('/api/import/people', { files: contents, dryRun: false, skipInvalid, markLeavers });
       if (outcome.applied) setResult(outcome);
       else {
         setChecked(outcome);

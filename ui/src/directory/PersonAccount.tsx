@@ -5,6 +5,8 @@ import { messageOf, patch, post } from '../api.ts';
 import { ConfirmButton } from '../app/ConfirmButton.tsx';
 import { formatDateTime } from '../app/format.ts';
 import type { PersonDetail } from '../app/types.ts';
+import type { Static } from 'typebox';
+import type { TemporaryPasswordAnswer } from '../../../src/directory/schemas.ts';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -56,7 +58,7 @@ export function AccountCard({ detail, onChanged }: { detail: PersonDetail; onCha
         <Group gap="sm" mt="xs">
           <ConfirmButton variant="light" disabled={person.status !== 'active'} title="Give a temporary password?" confirmLabel="Give a temporary password"
             message={<Text>{name} will get a new temporary password{account.canLogIn ? ' instead of their current one, and will be logged out everywhere' : ''}. They must choose their own password when they first log in.</Text>}
-            onConfirm={act(async () => setTemporary((await post<{ temporaryPassword: string }>(`/api/people/${person.id}/account/temporary-password`)).temporaryPassword))}>
+            onConfirm={act(async () => setTemporary((await post<Static<typeof TemporaryPasswordAnswer>>(`/api/people/${person.id}/account/temporary-password`)).temporaryPassword))}>
             Give a temporary password
           </ConfirmButton>
           {account.locked && (

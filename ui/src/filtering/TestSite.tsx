@@ -7,6 +7,7 @@ import { Link } from '../app/router.tsx';
 import type { Group as GroupRow } from '../app/types.ts';
 import { ActionBadge, targetLabel, VERDICT_LABELS } from './labels.tsx';
 import type { Category, Policy, WhyAnswer } from './types.ts';
+import type { WhyQuestionBody } from '../../../src/filtering/why-schemas.ts';
 
 const VERDICT_LINES: Record<WhyAnswer['action'], string> = {
   allow: 'The site would open.',
@@ -97,7 +98,7 @@ export function TestSite({ policy, groups, groupsReadable, categories }: {
     setError(null);
     setAnswer(null);
     if (!url.trim()) { setError('Enter the web address to test, e.g. youtube.com.'); return; }
-    const body: { url: string; username?: string; groupId?: string; at?: string } = { url: asUrl(url) };
+    const body: WhyQuestionBody = { url: asUrl(url) };
     if (username.trim()) body.username = username.trim();
     else if (target) body.groupId = target;
     if (at) {

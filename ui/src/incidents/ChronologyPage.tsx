@@ -9,14 +9,14 @@ import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { StatusBadge, Tag } from './IncidentsPage.tsx';
 import { PART_LABELS } from './types.ts';
-
-import type { PersonChronologyEntry } from '../../../src/incidents/chronology.ts';
+import type { PersonDetail } from '../app/types.ts';
+import type { ChronologyEntry } from '../../../src/incidents/schemas.ts';
 
 const ALERT_STATUS: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', dismissed: 'Dismissed', escalated: 'Escalated' };
 
 export function ChronologyPage({ id }: { id: string }) {
-  const person = useApi<{ person: { givenName: string; familyName: string } }>(`/api/people/${id}`);
-  const c = useApi<{ entries: PersonChronologyEntry[] }>(`/api/people/${id}/chronology`);
+  const person = useApi<PersonDetail>(`/api/people/${id}`);
+  const c = useApi<{ entries: ChronologyEntry[] }>(`/api/people/${id}/chronology`);
   const name = person.data ? `${person.data.person.givenName} ${person.data.person.familyName}` : 'this person';
   return (
     <Page title={`Chronology: ${name}`} description="Incidents this person was involved in and monitoring alerts about them, oldest first. Restricted incidents appear only for the safeguarding team and people they granted; alerts only for the people they were sent to.">

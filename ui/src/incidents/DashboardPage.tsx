@@ -8,7 +8,7 @@ import { formatDate, plural } from '../app/format.ts';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { Link } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
-import type { IncidentDashboard as Dashboard } from '../../../src/incidents/dashboard.ts';
+import type { Dashboard } from '../../../src/incidents/schemas.ts';
 
 
 const monthLabel = (m: string) => new Date(`${m}-01T12:00:00Z`).toLocaleDateString('en-GB', { month: 'short', year: '2-digit' });

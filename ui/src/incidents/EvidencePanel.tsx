@@ -10,17 +10,12 @@ import { useMe } from '../app/auth.tsx';
 import { formatDateTime } from '../app/format.ts';
 import { ErrorNote } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
-
-export interface EvidenceItem {
-  id: string; incidentId: string; kind: 'file' | 'url'; sha256: string; sizeBytes: number; mediaType: string | null;
-  originalName: string | null; url: string | null; note: string; device: string | null; uploadedBy: string; uploadedAt: string;
-}
-interface EvidenceList { evidence: EvidenceItem[]; uploadsRefused: string | null; maxBytes: number }
+import type { Evidence, EvidenceList } from '../../../src/incidents/schemas.ts';
 
 const size = (n: number) => (n < 1024 ? `${n} bytes` : n < 1048576 ? `${(n / 1024).toFixed(0)} KB` : `${(n / 1048576).toFixed(1)} MB`);
 
 /** Sends the file's bytes as they are (the server checks the size, the content and the incident's category). */
-async function uploadFile(incidentId: string, csrf: string, file: File, note: string, device: string): Promise<EvidenceItem> {
+async function uploadFile(incidentId: string, csrf: string, file: File, note: string, device: string): Promise<Evidence> {
   const q = new URLSearchParams({ name: file.name });
   if (file.type) q.set('type', file.type);
   if (note.trim()) q.set('note', note.trim());
@@ -36,7 +31,7 @@ async function uploadFile(incidentId: string, csrf: string, file: File, note: st
   }
   const data = await res.json().catch(() => undefined) as { error?: { code: string; message: string } } | undefined;
   if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? 'unknown', data?.error?.message ?? `The upload failed (${res.status}). Please try again.`);
-  return data as unknown as EvidenceItem;
+  return data as unknown as Evidence;
 }
 
 export function EvidencePanel({ incidentId, canAdd }: { incidentId: string; canAdd: boolean }) {
@@ -72,7 +67,7 @@ export function EvidencePanel({ incidentId, canAdd }: { incidentId: string; canA
   async function addUrl() {
     setBusy(true); setProblem(null); setDone(null);
     try {
-      await post<EvidenceItem>(`/api/incidents/${incidentId}/evidence/urls`, { url, note: note.trim() || undefined, device: device.trim() || undefined });
+      await post<Evidence>(`/api/incidents/${incidentId}/evidence/urls`, { url, note: note.trim() || undefined, device: device.trim() || undefined });
       setDone('The web address was recorded.');
       setUrl(''); setNote('');
       list.reload();

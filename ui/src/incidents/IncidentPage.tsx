@@ -17,6 +17,7 @@ import { StatusBadge, Tag } from './IncidentsPage.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { PersonSearch } from './PersonSearch.tsx';
 import { RetentionPanel } from './RetentionPanel.tsx';
+import type { Matrix } from '../../../src/incidents/schemas.ts';
 import { KIND_LABELS, LOCATION_LABELS, localInputValue, PART_LABELS, type IncidentAnswer, type IncidentView, type InvolvedPerson, type Reference, type StepView, type Suggestion, type TriageQuestion } from './types.ts';
 
 function useAction(reload: () => void) {
@@ -166,7 +167,7 @@ function TriageSection({ v, questions, reload }: { v: IncidentView; questions: T
   const asked = questions.filter((q) => holds(q, answers));
   const instigators = v.current.people.filter((p) => p.part === 'instigator' && p.personId && (p.kind === 'pupil' || p.kind === 'staff'));
   const audience = instigators.some((p) => p.kind === 'pupil') ? 'pupil' : 'staff';
-  const matrix = useApi<{ rows: Array<{ key: string; label: string }> }>(instigators.length && v.can.manage ? `/api/sanctions/${audience}` : null);
+  const matrix = useApi<Matrix>(instigators.length && v.can.manage ? `/api/sanctions/${audience}` : null);
   return (
     <Paper withBorder p="lg">
       <Stack gap="md" component="form" onSubmit={(e) => { e.preventDefault(); void act.run(() => put(`/api/incidents/${v.id}/triage`, { answers: Object.fromEntries(asked.map((q) => [q.key, answers[q.key] ?? ''])), sanctionType })); }}>

@@ -11,6 +11,8 @@ import { linkProps } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { localInputValue, type InvolvedPerson, type Reference } from './types.ts';
+import type { Static } from 'typebox';
+import type { ReportedSchema } from '../../../src/incidents/schemas.ts';
 
 const PUPIL_CHOICES = [
   { value: 'bullying', label: 'Someone is being unkind, bullying or leaving people out online' },
@@ -37,7 +39,7 @@ export function ReportPage() {
   const [anonymous, setAnonymous] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<{ reference: string } | null>(null);
+  const [done, setDone] = useState<Static<typeof ReportedSchema> | null>(null);
   const illegal = ref.data?.categories.find((c) => c.key === category)?.illegal;
 
   async function submit() {
@@ -52,7 +54,7 @@ export function ReportPage() {
         ...(staff ? { people, classification: restricted ? 'restricted' : 'general', actionTaken: action.trim() } : {}),
         ...(pupil ? { anonymous } : {}),
       };
-      setDone(await post<{ reference: string }>('/api/incidents', body));
+      setDone(await post<Static<typeof ReportedSchema>>('/api/incidents', body));
     } catch (e) {
       setError(messageOf(e));
     } finally {

@@ -8,10 +8,7 @@ import { messageOf, post, put } from '../api.ts';
 import { formatDate, formatDateTime } from '../app/format.ts';
 import { ErrorNote } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
-
-type Basis = 'child_protection' | 'staff_allegation' | 'general';
-interface Schedule { basis: Basis; basisLabel: string; basisSource: 'set' | 'default'; dateOfBirth: string | null; reviewFrom: string | null; explanation: string; missing: string | null; onHold: boolean; holdReason: string | null }
-interface RetentionView { canManage: boolean; schedule: Schedule; basisSetBy: { by: string; at: string; reason: string } | null; holds: Array<{ action: 'set' | 'release'; reason: string; by: string; at: string }> }
+import type { RetentionView } from '../../../src/incidents/schemas.ts';
 
 const BASES = [
   { value: 'child_protection', label: 'Child protection record (date of birth + 25 years)' },

@@ -5,9 +5,10 @@ import { messageOf, put } from '../api.ts';
 import { useFlash } from '../app/flash.tsx';
 import { ErrorNote, Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
+import type { Matrix } from '../../../src/incidents/schemas.ts';
 
-interface Row { key: string; label: string; responses: Record<string, 'always' | 'repeat'> }
-interface Matrix { audience: 'pupil' | 'staff'; responses: Array<{ key: string; label: string }>; rows: Row[]; isDefault: boolean }
+/** A row of the table being edited: a row of the server's matrix. */
+type Row = Matrix['rows'][number];
 
 export function SanctionsPage() {
   const [audience, setAudience] = useState<'pupil' | 'staff'>('pupil');

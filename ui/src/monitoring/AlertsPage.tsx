@@ -11,6 +11,8 @@ import { Loading, Page } from '../app/Page.tsx';
 import { linkProps, navigate } from '../app/router.tsx';
 import { useApi } from '../app/useApi.ts';
 import type { AlertDetail, AlertSummary } from './types.ts';
+import type { Static } from 'typebox';
+import type { ReportedSchema } from '../../../src/incidents/schemas.ts';
 
 const SEVERITY_COLOUR: Record<string, string> = { critical: 'red.9', high: 'orange.9', medium: 'yellow.9', low: 'gray.7' };
 const STATUS_LABEL: Record<string, string> = { open: 'Open', acknowledged: 'Acknowledged', dismissed: 'Dismissed', escalated: 'Escalated to an incident' };
@@ -80,7 +82,7 @@ export function AlertPage({ id }: { id: string }) {
     setBusy(true);
     setProblem(null);
     try {
-      const made = await post<{ id: string; reference: string }>(`/api/alerts/${id}/escalate`, reason.trim() ? { description: reason.trim() } : {});
+      const made = await post<Static<typeof ReportedSchema>>(`/api/alerts/${id}/escalate`, reason.trim() ? { description: reason.trim() } : {});
       navigate(`/incidents/${made.id}`);
     } catch (e) {
       setProblem(messageOf(e));

@@ -9,6 +9,8 @@ import { Loading, Page } from '../app/Page.tsx';
 import { useApi } from '../app/useApi.ts';
 import { RulesPanel } from './RulesPanel.tsx';
 import type { ImportResult, PhraseCategory } from './types.ts';
+import type { Static } from 'typebox';
+import type { PhraseCategoriesAnswer, PhraseTestResult } from '../../../src/monitoring/schemas.ts';
 
 function toBase64(bytes: Uint8Array): string {
   let s = '';
@@ -71,12 +73,12 @@ function ImportForm({ categories, onDone }: { categories: PhraseCategory[]; onDo
 
 function TestBox() {
   const [text, setText] = useState('');
-  const [result, setResult] = useState<{ scores: Record<string, number>; matches: Array<{ category: string; phrase: string; weight: number }> } | null>(null);
+  const [result, setResult] = useState<PhraseTestResult | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const run = async () => {
     try {
       setProblem(null);
-      setResult(await post('/api/monitoring/test', { text }));
+      setResult(await post<PhraseTestResult>('/api/monitoring/test', { text }));
     } catch (e) {
       setProblem(messageOf(e));
     }
@@ -106,7 +108,7 @@ function TestBox() {
 }
 
 export function PhrasesPage() {
-  const lists = useApi<{ categories: PhraseCategory[]; total: number }>('/api/monitoring/phrases');
+  const lists = useApi<Static<typeof PhraseCategoriesAnswer>>('/api/monitoring/phrases');
   return (
     <Page title="Phrase lists" description="The phrases monitoring looks for in searches and web addresses, by risk. Text is matched however it is disguised (capitals, accents, numbers for letters, repeated or spaced-out letters, common misspellings). Good phrases lower the score, so a search for help or a lesson is not flagged.">
       {lists.error && <Alert color="red">{lists.error}</Alert>}

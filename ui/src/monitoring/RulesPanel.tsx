@@ -7,14 +7,14 @@ import { useState } from 'react';
 import { Alert, Badge, Button, Checkbox, Group, Modal, NumberInput, Paper, Select, Stack, Switch, Table, Text, Title } from '@mantine/core';
 import { messageOf, patch } from '../api.ts';
 import { useApi } from '../app/useApi.ts';
-import type { RuleView } from '../../../src/monitoring/service.ts';
+import type { AlertRuleView } from '../../../src/monitoring/schemas.ts';
 
 const ROLE_LABELS: Record<string, string> = {
   dsl: 'DSL', deputy_dsl: 'Deputy DSLs', online_safety_lead: 'Online Safety Lead', headteacher: 'Headteacher', network_manager: 'Network manager',
 };
 const SEVERITY_OPTIONS = ['critical', 'high', 'medium', 'low'].map((v) => ({ value: v, label: v[0]!.toUpperCase() + v.slice(1) }));
 
-function RuleEditor({ rule, onClose, onSaved }: { rule: RuleView; onClose(): void; onSaved(): void }) {
+function RuleEditor({ rule, onClose, onSaved }: { rule: AlertRuleView; onClose(): void; onSaved(): void }) {
   const [severity, setSeverity] = useState(rule.severity);
   const [delivery, setDelivery] = useState(rule.delivery);
   const [roles, setRoles] = useState<string[]>(rule.routeRoles);
@@ -69,8 +69,8 @@ function RuleEditor({ rule, onClose, onSaved }: { rule: RuleView; onClose(): voi
 }
 
 export function RulesPanel() {
-  const rules = useApi<{ rules: RuleView[] }>('/api/monitoring/rules');
-  const [editing, setEditing] = useState<RuleView | null>(null);
+  const rules = useApi<{ rules: AlertRuleView[] }>('/api/monitoring/rules');
+  const [editing, setEditing] = useState<AlertRuleView | null>(null);
   return (
     <section aria-labelledby="alert-rules">
       <Title order={2} fz={18} id="alert-rules" mb={4}>Alert rules</Title>
