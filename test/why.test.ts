@@ -117,7 +117,7 @@ describe('osprey why (command line)', () => {
     await t.app.close();
     if (!onPostgres) await t.handle.close();
     try {
-      const one = spawnSync(process.execPath, ['bin/osprey.js', 'why', '--user', 'obyrne29', '--url', 'https://www.bet365.com/', '--at', LESSON], { encoding: 'utf8', env });
+      const one = spawnSync(process.execPath, ['bin/osprey.js', 'why', '--user', 'obyrne29', '--url', 'https://www.bet365.com/', '--at', LESSON], { encoding: 'utf8', env, timeout: 120_000 });
       assert.equal(one.status, 0, one.stderr);
       assert.match(one.stdout, /^BLOCKED: https:\/\/www\.bet365\.com\//);
       assert.match(one.stdout, /policy "Key Stage 2"/);
@@ -130,7 +130,7 @@ describe('osprey why (command line)', () => {
         JSON.stringify({ url: 'http://iwf-test-entry.example/', group: 'role:administrator' }),
         JSON.stringify({ url: 'https://miniclip.com/', ip: '10.0.0.5' }),
       ].join('\n');
-      const batch = spawnSync(process.execPath, ['bin/osprey.js', 'why', '--batch'], { encoding: 'utf8', env, input });
+      const batch = spawnSync(process.execPath, ['bin/osprey.js', 'why', '--batch'], { encoding: 'utf8', env, input, timeout: 120_000 });
       const lines = batch.stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(lines.length, 5);
       assert.deepEqual(lines.map((l) => l.action ?? 'error'), ['allow', 'allow', 'error', 'block', 'block']);
