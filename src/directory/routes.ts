@@ -22,11 +22,16 @@ function ctxOf(deps: AppDeps, req: FastifyRequest): DirectoryContext {
   return { ...serviceContextOf(deps, req), authority: permissionsOf(requireUser(req).person.roles) };
 }
 
-/** A person as the API shows them: the leaving date as text, and no school id. */
-function summaryOf(p: PersonRow): PersonSummary {
+/**
+ * A person as the API shows them: the leaving date as text, no school id, and the e-mail address only when the
+ * reader may see it (service.contactsVisibleTo).
+ */
+function summaryOf(p: PersonRow, contacts: ReadonlySet<string>): PersonSummary {
+  const shown = contacts.has(p.id) || p.email === null;
   return {
-    id: p.id, username: p.username, givenName: p.givenName, familyName: p.familyName, email: p.email, yearGroup: p.yearGroup,
+    id: p.id, username: p.username, givenName: p.givenName, familyName: p.familyName, email: shown ? p.email : null, yearGroup: p.yearGroup,
     externalId: p.externalId, status: p.status, leftAt: p.leftAt ? new Date(p.leftAt).toISOString() : null, source: p.source, roles: p.roles, kind: p.kind,
+    ...(shown ? {} : { emailHidden: true }),
   };
 }
 
@@ -41,8 +46,10 @@ export function directoryRoutes(deps: AppDeps): ModuleRoutes {
       },
     }, async (req) => {
       const q = req.query;
-      const { total, people } = await service.searchPeople(ctxOf(deps, req), { q: q.q, groupId: q.group, role: q.role, status: q.status, limit: q.limit, offset: q.offset });
-      return { total, people: people.map(summaryOf) };
+      const ctx = ctxOf(deps, req);
+      const { total, people } = await service.searchPeople(ctx, { q: q.q, groupId: q.group, role: q.role, status: q.status, limit: q.limit, offset: q.offset });
+      const contacts = await service.contactsVisibleTo(ctx, people);
+      return { total, people: people.map((p) => summaryOf(p, contacts)) };
     });
 
     app.get('/api/people/:id', {
@@ -54,9 +61,10 @@ export function directoryRoutes(deps: AppDeps): ModuleRoutes {
       },
     }, async (req) => {
       const { id } = req.params;
-      const { person, groups, links } = await service.viewPerson(ctxOf(deps, req), id);
+      const ctx = ctxOf(deps, req);
+      const { person, groups, links } = await service.viewPerson(ctx, id);
       const account = userCan(req, 'accounts.manage') ? await accountStatus(deps.db, id, deps.clock.now()) : null;
-      return { person: summaryOf(person), groups, parents: links.parents, children: links.children, account };
+      return { person: summaryOf(person, await service.contactsVisibleTo(ctx, [person])), groups, parents: links.parents, children: links.children, account };
     });
 
     app.post('/api/people', {

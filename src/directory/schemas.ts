@@ -32,6 +32,11 @@ export const PersonSummarySchema = Type.Object({
   roles: Type.Array(Type.String()),
   /** 'class_logon': a shared log-on for a KS1-or-younger class (R1.3). */
   kind: Type.Union([Type.Literal('individual'), Type.Literal('class_logon')]),
+  /**
+   * True when the person has an e-mail address the reader may not see (a parent's, say, to someone who is not the
+   * office, a safeguarding lead or one of their children's teachers); `email` is then null.
+   */
+  emailHidden: Type.Optional(Type.Boolean()),
 });
 export type PersonSummary = Static<typeof PersonSummarySchema>;
 

@@ -2,6 +2,7 @@
 import { appendAudit } from '../platform/audit.ts';
 import { withTransaction, type ServiceContext } from '../platform/context.ts';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.ts';
+import { holds, STAFF_ROLES } from '../platform/permissions.ts';
 import { actingProblem, assertMayActOn, assertMayChangeRoles, roleChangeProblem, type DirectoryContext } from './guard.ts';
 import { applyImport, planImport, type ApplySummary, type ImportPlan } from './import-apply.ts';
 import { parseImport } from './import/detect.ts';
@@ -13,6 +14,28 @@ export async function searchPeople(ctx: ServiceContext, query: store.PeopleQuery
   // R10.3: reading personal data is audited; a search records what was asked and how many people it showed.
   await appendAudit(ctx.db, ctx.actor, { action: 'people.searched', entityType: 'person', details: { q: query.q ?? '', groupId: query.groupId ?? null, role: query.role ?? null, shown: result.people.length } }, ctx.clock.now());
   return result;
+}
+
+/** Roles whose holders have school e-mail addresses, which anyone who may read the directory may see. */
+const SCHOOL_ADDRESS_ROLES: ReadonlySet<string> = new Set<string>([...STAFF_ROLES, 'pupil']);
+
+/**
+ * Whose e-mail addresses the reader may see among `people` (issue 13, privacy). Staff's and pupils' addresses are
+ * the school's own and shown to anyone who may read the directory. Everyone else's — parents and carers, volunteers,
+ * governors, visitors — is a personal address: shown to holders of `people.contact` (the office, the DSL and
+ * deputies, the headteacher, the DPO), to the person themself, and to the teachers and assistants of a class for the
+ * parents of pupils in it. Returns the ids whose address may be shown.
+ */
+export async function contactsVisibleTo(ctx: DirectoryContext, people: ReadonlyArray<{ id: string; roles: readonly string[] }>): Promise<Set<string>> {
+  if (holds(ctx.authority, 'people.contact')) return new Set(people.map((p) => p.id));
+  const visible = new Set<string>();
+  const personal: string[] = [];
+  for (const p of people) {
+    if (p.id === ctx.actor.id || p.roles.some((r) => SCHOOL_ADDRESS_ROLES.has(r))) visible.add(p.id);
+    else personal.push(p.id);
+  }
+  if (ctx.actor.id) for (const id of await store.parentsOfReadersClasses(ctx.db, ctx.actor.schoolId, ctx.actor.id, personal)) visible.add(id);
+  return visible;
 }
 
 export async function viewPerson(ctx: ServiceContext, id: string) {

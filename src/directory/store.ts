@@ -157,6 +157,22 @@ export async function countWithRole(db: Db, schoolId: string, role: Role): Promi
   return Number(r.n);
 }
 
+/**
+ * Of `parentIds`, those who are parents or carers of a pupil in a class group the reader is a member of (the pupil's
+ * own teachers and teaching assistants).
+ */
+export async function parentsOfReadersClasses(db: Db, schoolId: string, readerId: string, parentIds: readonly string[]): Promise<Set<string>> {
+  if (parentIds.length === 0) return new Set();
+  const rows = await db.selectFrom('parent_links as pl')
+    .innerJoin('group_members as pupil_in', 'pupil_in.person_id', 'pl.pupil_id')
+    .innerJoin('groups as g', (j) => j.onRef('g.id', '=', 'pupil_in.group_id').on('g.kind', '=', 'class'))
+    .innerJoin('group_members as reader_in', (j) => j.onRef('reader_in.group_id', '=', 'g.id').on('reader_in.person_id', '=', readerId))
+    .select('pl.parent_id').distinct()
+    .where('pl.school_id', '=', schoolId).where('pl.parent_id', 'in', [...parentIds])
+    .execute();
+  return new Set(rows.map((r) => r.parent_id));
+}
+
 export async function listGroups(db: Db, schoolId: string, kind?: GroupKind): Promise<GroupRow[]> {
   let q = db.selectFrom('groups as g').leftJoin('group_members as gm', 'gm.group_id', 'g.id')
     .where('g.school_id', '=', schoolId)

@@ -7,6 +7,7 @@ import type { Role } from './roles.ts';
 export const PERMISSIONS = {
   'people.read': 'See people, their roles and groups, and search the directory',
   'people.write': 'Add and change people and their group memberships',
+  'people.contact': 'See the personal e-mail addresses of parents, carers, volunteers, governors and visitors (staff and pupils\' school addresses need only people.read)',
   'people.import': 'Import people from the school information system (CSV or OneRoster)',
   'accounts.manage': 'Reset passwords, unlock accounts and reset two-step verification',
   'roles.manage': 'Give and take away roles, including administrator',
@@ -51,7 +52,7 @@ const LEADERSHIP: Permission[] = ['people.read', 'groups.read', 'reports.read', 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   administrator: ADMINISTRATOR,
   headteacher: [
-    ...LEADERSHIP, 'people.write', 'groups.write', 'audit.read', 'activity.read', 'incidents.read', 'incidents.manage',
+    ...LEADERSHIP, 'people.contact', 'people.write', 'groups.write', 'audit.read', 'activity.read', 'incidents.read', 'incidents.manage',
     'sanctions.manage', 'agreements.read', 'agreements.manage', 'consents.check', 'consents.manage',
   ],
   slt: [...LEADERSHIP, 'incidents.read', 'agreements.read', 'consents.check'],
@@ -60,8 +61,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'incidents.read', 'incidents.manage', 'sanctions.manage', 'agreements.read', 'agreements.manage', 'consents.check',
   ],
   // R4.1: activity logs are for safeguarding and network staff; never pupils, parents, teachers or governors.
-  dsl: [...LEADERSHIP, 'activity.read', ...SAFEGUARDING],
-  deputy_dsl: [...LEADERSHIP, 'activity.read', ...SAFEGUARDING],
+  // The DSL and deputies contact families about concerns (issue 13: contact details only for roles that need them).
+  dsl: [...LEADERSHIP, 'people.contact', 'activity.read', ...SAFEGUARDING],
+  deputy_dsl: [...LEADERSHIP, 'people.contact', 'activity.read', ...SAFEGUARDING],
   // consents.check: the technician often publishes to the school website, and (issue 11) manages the accounts of
   // teachers and support staff only while holding every right their roles carry.
   network_manager: [
@@ -70,11 +72,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   ],
   // Teachers print their class's list of who has not signed, and check consent before using a photo (R6.5, R7.3).
   teacher: ['people.read', 'groups.read', 'filtering.read', 'agreements.read', 'consents.check'],
-  support_staff: ['people.read', 'groups.read', 'consents.check'],
+  // The office: support staff keep families' contact details. Teachers see only their own classes' parents' addresses
+  // (src/directory/service.ts contactsVisibleTo).
+  support_staff: ['people.read', 'people.contact', 'groups.read', 'consents.check'],
   governor: ['reports.read'],
   // R3.2: the Online Safety Governor reviews the filter change log.
   online_safety_governor: ['reports.read', 'filtering.read'],
-  dpo: ['people.read', 'groups.read', 'reports.read', 'audit.read'],
+  dpo: ['people.read', 'people.contact', 'groups.read', 'reports.read', 'audit.read'],
   pupil: [],
   parent: [],
   volunteer: [],

@@ -90,7 +90,11 @@ export function PersonPage({ id }: { id: string }) {
             <Stack gap="sm">
               <Title order={2} fz={18}>Details</Title>
               <Fact label="Username"><Text span ff="monospace" fz="sm">{p.username}</Text></Fact>
-              <Fact label="E-mail">{p.email ?? '—'}</Fact>
+              <Fact label="E-mail">
+                {p.emailHidden
+                  ? <Text span fz="sm" c="dimmed">Not shown to you: a family's or volunteer's own address is for the office, the safeguarding leads and the children's own teachers.</Text>
+                  : p.email ?? '—'}
+              </Fact>
               <Fact label="Year group">{p.yearGroup ?? '—'}</Fact>
               <Fact label="School information system ID">{p.externalId ?? '—'}</Fact>
               <Fact label="Came from">{SOURCE_LABELS[p.source] ?? p.source}</Fact>
