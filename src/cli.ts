@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { DataFolderBusyError } from './platform/data-lock.ts';
 import { ConfigError, frontEndsOf, loadConfig, publicUrlOf, SETTINGS, shownSetting, type Config } from './config.ts';
 import { startFilterNode } from './app/filter-node.ts';
 import { addFilterNode, listFilterNodes, removeFilterNode } from './filternode/tokens.ts';
@@ -492,6 +493,8 @@ async function runDemo(db: Parameters<typeof loadDemoSchool>[0]) {
 
 main(process.argv.slice(2)).then((code) => { if (code >= 0) process.exitCode = code; }, (e: unknown) => {
   if (e instanceof ConfigError) { err(e.message); process.exitCode = 78; return; }
+  // EX_TEMPFAIL: the command can be run once Osprey is stopped
+  if (e instanceof DataFolderBusyError) { err(e.message); process.exitCode = 75; return; }
   if (e instanceof AppError) { err(e.message); process.exitCode = e.statusCode < 100 ? e.statusCode : 1; return; }
   if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) { err(`${e.message}. Run the command with --help to see its options.`); process.exitCode = 2; return; }
   err(`Osprey stopped because of an unexpected error: ${(e as Error)?.stack ?? e}`);

@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { pidIsOtherOsprey } from '../platform/data-lock.ts';
 
 export interface Segment {
   seq: number;
@@ -44,21 +45,6 @@ export interface Appended { segment: Segment; start: number; end: number }
 
 /** The open segment, with its fdatasync in flight (if any) and the next one, which covers every write since it began. */
 interface OpenSegment { segment: Segment; fh: FileHandle; syncing?: Promise<void>; next?: Promise<void> }
-
-function pidIsOtherOsprey(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // After a restart a stale lock's pid may belong to something else entirely; only a Node process counts.
-  try {
-    return /node|osprey/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 export class Spool {
   private current: OpenSegment | undefined;

@@ -6,6 +6,7 @@
  */
 import { loadConfig, type Config } from '../config.ts';
 import { auditKeyFrom } from '../platform/audit.ts';
+import { lockDataFolder } from '../platform/data-lock.ts';
 import { loadOrCreateKey } from '../platform/secrets.ts';
 import { StoreThread, type StoreThreadInit } from '../platform/store-thread.ts';
 
@@ -25,8 +26,19 @@ export function startStoreEarly(): void {
   let init: StoreThreadInit;
   try {
     init = storeInitFor(loadConfig());
+    // The embedded database is opened only by the process that holds its folder: when another Osprey holds it,
+    // nothing is started, and startServer says so in its own words.
+    if (!init.databaseUrl) earlyLock = lockDataFolder(init.dataDir);
   } catch {
     return;
   }
   StoreThread.startEarly(STORE_ENTRY, init);
+}
+
+let earlyLock: { release(): void } | undefined;
+
+/** Hands the early start's hold on the data folder over: startServer has taken its own by then. */
+export function releaseEarlyLock(): void {
+  earlyLock?.release();
+  earlyLock = undefined;
 }

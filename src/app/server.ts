@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, publicUrlOf, type Config } from '../config.ts';
 import { systemClock, type AppDeps, type Clock, type ServerHealth, type ServerStatus } from '../platform/context.ts';
 import { auditKeyFrom } from '../platform/audit.ts';
+import { lockDataFolder } from '../platform/data-lock.ts';
 import { checkDatabaseReachable, openDatabase, type DatabaseHandle } from '../platform/db.ts';
 import { peopleDirectory } from '../directory/index.ts';
 import { buildOspreyApp, sharedServices } from './http.ts';
@@ -23,7 +24,7 @@ import { RemoteActivityPipeline } from '../activity/remote-pipeline.ts';
 import { AuditKeyPlugin } from '../platform/audit.ts';
 import type { Database } from '../platform/schema.ts';
 import { StoreThread } from '../platform/store-thread.ts';
-import { STORE_ENTRY, storeInitFor } from './early-start.ts';
+import { releaseEarlyLock, STORE_ENTRY, storeInitFor } from './early-start.ts';
 import type { HostedStats } from './store-worker.ts';
 import { startRetentionReviewJob } from '../incidents/retention-job.ts';
 
@@ -56,14 +57,23 @@ export interface MonitoringView {
  * Starts the store thread and opens the database through it: on the embedded database every statement of this
  * thread goes to the store thread's PGlite; on a PostgreSQL server this thread has its own pool as before.
  */
-async function openThroughStore(config: Config): Promise<{ store: StoreThread; handle: DatabaseHandle }> {
+async function openThroughStore(config: Config): Promise<{ store: StoreThread; handle: DatabaseHandle; lock?: { release(): void } }> {
   if (config.databaseUrl) {
     const problem = await checkDatabaseReachable(config.databaseUrl);
     if (problem) throw new ConfigError([problem]);
   }
   const init = storeInitFor(config);
   const auditKey = Buffer.from(init.auditKey!);
-  const store = await StoreThread.start(STORE_ENTRY, init);
+  // The embedded database is this process's alone while it runs (a command beside it is refused: data-lock.ts).
+  const lock = config.databaseUrl ? undefined : lockDataFolder(config.dataDir);
+  releaseEarlyLock();
+  let store: StoreThread;
+  try {
+    store = await StoreThread.start(STORE_ENTRY, init);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   let handle: DatabaseHandle;
   if (config.databaseUrl) {
     handle = await openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, auditKey });
@@ -76,9 +86,10 @@ async function openThroughStore(config: Config): Promise<{ store: StoreThread; h
   } catch (e) {
     await store.request('stop', { drainMs: 0 }).catch(() => undefined);
     await store.exit();
+    lock?.release();
     throw e;
   }
-  return { store, handle };
+  return { store, handle, lock };
 }
 
 /** Opens (and migrates) the database the configuration names. Reports an unreachable server in plain words. */
@@ -169,6 +180,8 @@ export async function startServer(config: Config, opts: { clock?: Clock; handle?
     closing = true;
     if (!opts.handle) await handle.close();
     await store?.exit();
+    // only now is PGlite closed in the store thread: another process may open the folder
+    opened?.lock?.release();
   };
   try {
     await app.listen({ host: config.httpHost, port: config.httpPort });

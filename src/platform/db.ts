@@ -10,6 +10,7 @@ import pg from 'pg';
 import { redactUrl } from '../config.ts';
 import { AuditKeyPlugin } from './audit.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { lockDataFolder } from './data-lock.ts';
 import type { Database } from './schema.ts';
 
 import type { Db } from './schema.ts';
@@ -43,12 +44,22 @@ export async function openDatabase(opts: { dataDir: string; databaseUrl?: string
   }
   let pglite = opts.pglite;
   const dir = path.join(opts.dataDir, 'db');
+  let lock: { release(): void } | undefined;
   if (!pglite) {
     mkdirSync(dir, { recursive: true });
-    pglite = await PGlite.create(dir);
+    lock = lockDataFolder(opts.dataDir);
+    try {
+      pglite = await PGlite.create(dir);
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
   }
   const db = keyed(new Kysely<Database>({ dialect: new PGliteDialect(pglite) }));
-  return { db, kind: 'embedded', location: opts.pglite ? 'in memory' : dir, close: () => db.destroy() };
+  return {
+    db, kind: 'embedded', location: opts.pglite ? 'in memory' : dir,
+    close: async () => { try { await db.destroy(); } finally { lock?.release(); } },
+  };
 }
 
 /** Checks that a PostgreSQL server answers; returns a plain explanation when it does not. */
