@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { AppDeps } from './context.ts';
 import { appendAudit, verifyAuditChain } from './audit.ts';
 import { AuditEntrySchema, AuditQuery, AuditVerificationSchema } from './auth/schemas.ts';
-import type { ModuleRoutes } from './http.ts';
+import type { ModuleRoutes } from './app-types.ts';
 import { actorOf, requireUser } from './request.ts';
 import { errorsFor, NoBody } from './schemas.ts';
 

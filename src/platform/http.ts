@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyReply, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { ModuleRoutes } from './app-types.ts';
 import { auditRoutes } from './audit-routes.ts';
 import { authRoutes, SESSION_COOKIE } from './auth/routes.ts';
 import { currentUser, type CurrentUser } from './auth/service.ts';
@@ -38,14 +38,7 @@ declare module 'fastify' {
   }
 }
 
-/**
- * The application as a module's routes see it: request and response schemas are TypeBox schemas (JSON Schema), and
- * their TypeScript types are what `req.body`, `req.params`, `req.query` and the handler's answer are checked against.
- * One schema per payload: a module's `schemas.ts` exports them, and the web interface imports the same types.
- */
-export type OspreyApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
-/** A module's routes: a Fastify plugin on the typed application. */
-export type ModuleRoutes = FastifyPluginAsync<Record<never, never>, RawServerDefault, TypeBoxTypeProvider>;
+export type { ModuleRoutes, OspreyApp } from './app-types.ts';
 
 export interface RegisteredRoute {
   method: string;

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ROLE_LABELS } from '../roles.ts';
 import type { AppDeps } from '../context.ts';
 import { AppError } from '../errors.ts';
-import type { ModuleRoutes } from '../http.ts';
+import type { ModuleRoutes } from '../app-types.ts';
 import { actorOf, requireUser } from '../request.ts';
 import { permissionsOf } from '../permissions.ts';
 import { NoBody, OkAnswer } from '../schemas.ts';
